@@ -1,0 +1,235 @@
+"""Word .docx: body text in order, with automatic numbering, tracked changes, content controls,
+text boxes and merged cells handled the way Word shows them.
+
+python-docx opens the package (parts, styles, numbering); the body is walked as XML because
+``Paragraph.text`` drops inserted text and ``doc.paragraphs`` skips content controls and boxes.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx import Document as open_docx
+from docx.opc.exceptions import PackageNotFoundError
+
+from ..document import Block, Problem, RawDocument
+from ..errors import CORRUPT, TOO_LARGE, UNSUPPORTED_FORMAT, PipelineError
+from .numbering import W, Numbering
+
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+MAX_PART = 30 * 1024 * 1024
+MAX_TOTAL = 150 * 1024 * 1024
+MAX_MEMBERS = 5000
+
+# Subtrees whose text Word does not show as body text.
+_SKIP = {W + t for t in ("del", "moveFrom", "pPr", "rPr", "instrText", "delText", "delInstrText",
+                         "footnoteReference", "endnoteReference", "commentReference", "sectPr",
+                         "tblPr", "trPr", "tcPr", "rPrChange", "pPrChange")}
+_SKIP.add(MC + "Fallback")
+
+
+def check_package(data: bytes) -> None:
+    """Refuse zip bombs, path traversal and truncated archives before python-docx inflates anything."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise PipelineError(CORRUPT, "not a valid .docx (zip archive unreadable or truncated)") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise PipelineError(TOO_LARGE, f".docx has {len(infos)} parts (limit {MAX_MEMBERS})")
+        total = 0
+        names = set()
+        for info in infos:
+            name = info.filename
+            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+                raise PipelineError(CORRUPT, f".docx contains an unsafe part name: {name!r}")
+            if info.file_size > MAX_PART:
+                raise PipelineError(TOO_LARGE, f".docx part {name} expands to {info.file_size} bytes "
+                                               f"(limit {MAX_PART})")
+            total += info.file_size
+            names.add(name)
+        if total > MAX_TOTAL:
+            raise PipelineError(TOO_LARGE, f".docx expands to {total} bytes (limit {MAX_TOTAL})")
+        if "[Content_Types].xml" not in names:
+            raise PipelineError(CORRUPT, "zip archive is not an Office document ([Content_Types].xml missing)")
+        if not any(n.startswith("word/") for n in names):
+            raise PipelineError(UNSUPPORTED_FORMAT, "Office package is not a Word document")
+        bad = zf.testzip() if len(data) < 20 * 1024 * 1024 else None
+        if bad is not None:
+            raise PipelineError(CORRUPT, f".docx part {bad} is damaged (CRC mismatch)")
+
+
+class _Walker:
+    def __init__(self, doc):
+        self.doc = doc
+        numbering_el = None
+        try:
+            numbering_el = doc.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            numbering_el = None
+        self.numbering = Numbering.from_element(numbering_el)
+        self.style_num: dict[str, tuple[str | None, int | None]] = {}
+        self.style_based: dict[str, str] = {}
+        self._read_styles()
+        self.blocks: list[Block] = []
+
+    def _read_styles(self) -> None:
+        try:
+            root = self.doc.styles.element
+        except (KeyError, AttributeError):
+            return
+        for st in root.iter(W + "style"):
+            sid = st.get(W + "styleId")
+            based = st.find(W + "basedOn")
+            if based is not None:
+                self.style_based[sid] = based.get(W + "val")
+            ppr = st.find(W + "pPr")
+            if ppr is not None:
+                num = ppr.find(W + "numPr")
+                if num is not None:
+                    self.style_num[sid] = _num_pr(num)
+
+    def _style_numbering(self, style_id: str | None):
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            if style_id in self.style_num:
+                return self.style_num[style_id]
+            style_id = self.style_based.get(style_id)
+        return None
+
+    # body order: paragraphs, tables, and the blocks inside content controls and inserts
+    def walk(self, container) -> None:
+        for child in container:
+            tag = child.tag
+            if tag == W + "p":
+                self.paragraph(child)
+            elif tag == W + "tbl":
+                self.table(child)
+            elif tag in (W + "sdt",):
+                content = child.find(W + "sdtContent")
+                if content is not None:
+                    self.walk(content)
+            elif tag in (W + "customXml", W + "ins", W + "moveTo", W + "sdtContent"):
+                self.walk(child)
+
+    def paragraph(self, p) -> None:
+        parts: list[str] = []
+        boxes: list = []
+        _collect(p, parts, boxes)
+        text = "".join(parts)
+        label = self._label(p)
+        centered = False
+        ppr = p.find(W + "pPr")
+        if ppr is not None:
+            jc = ppr.find(W + "jc")
+            centered = jc is not None and jc.get(W + "val") == "center"
+        size = _font_size(p)
+        if text.strip() or label:
+            self.blocks.append(Block(text=text, label=label, centered=centered, size=size))
+        for box in boxes:
+            self.walk(box)
+
+    def _label(self, p) -> str:
+        ppr = p.find(W + "pPr")
+        num = None
+        if ppr is not None:
+            el = ppr.find(W + "numPr")
+            if el is not None:
+                num = _num_pr(el)
+            if num is None or num[0] is None:
+                style = ppr.find(W + "pStyle")
+                style_num = self._style_numbering(style.get(W + "val") if style is not None else None)
+                if style_num is not None:
+                    num = (num[0] if num and num[0] else style_num[0],
+                           num[1] if num and num[1] is not None else style_num[1])
+        if num is None or num[0] is None:
+            return ""
+        return self.numbering.label(num[0], num[1] or 0)
+
+    def table(self, tbl) -> None:
+        rows: list[list[str]] = []
+        for tr in tbl.iter(W + "tr"):
+            if _enclosing_table(tr) is not tbl:
+                continue
+            cells = []
+            for tc in tr.findall(W + "tc"):
+                tcpr = tc.find(W + "tcPr")
+                vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                # A continued vertical merge repeats the cell above: keep it once.
+                if vmerge is not None and vmerge.get(W + "val", "continue") == "continue":
+                    continue
+                inner = _Walker.__new__(_Walker)
+                inner.__dict__.update(self.__dict__)
+                inner.blocks = []
+                inner.walk(tc)
+                cells.append("\n".join((b.label + b.text) if b.kind == "paragraph" else
+                                       "\n".join("\t".join(r) for r in b.rows or []) for b in inner.blocks))
+            if any(c.strip() for c in cells):
+                rows.append(cells)
+        if rows:
+            text = "\n".join("\t".join(r) for r in rows)
+            self.blocks.append(Block(text=text, kind="table", rows=rows))
+
+
+def _enclosing_table(el):
+    parent = el.getparent()
+    while parent is not None and parent.tag != W + "tbl":
+        parent = parent.getparent()
+    return parent
+
+
+def _num_pr(el) -> tuple[str | None, int | None]:
+    nid = el.find(W + "numId")
+    ilvl = el.find(W + "ilvl")
+    return (nid.get(W + "val") if nid is not None else None,
+            int(ilvl.get(W + "val")) if ilvl is not None else None)
+
+
+def _font_size(p) -> float | None:
+    for sz in p.iter(W + "sz"):
+        try:
+            return int(sz.get(W + "val")) / 2
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _collect(el, out: list[str], boxes: list) -> None:
+    """Visible text of a paragraph in order; text boxes are set aside to become their own blocks."""
+    for ch in el:
+        tag = ch.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == W + "t":
+            out.append(ch.text or "")
+        elif tag == W + "tab":
+            out.append("\t")
+        elif tag in (W + "br", W + "cr"):
+            out.append("\n")
+        elif tag == W + "noBreakHyphen":
+            out.append("-")
+        elif tag == W + "txbxContent":
+            boxes.append(ch)
+        elif tag == MC + "AlternateContent":
+            choice = ch.find(MC + "Choice")
+            _collect(choice if choice is not None else ch, out, boxes)
+        else:
+            _collect(ch, out, boxes)
+
+
+def read_docx(data: bytes) -> RawDocument:
+    check_package(data)
+    try:
+        doc = open_docx(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise PipelineError(CORRUPT, f"not a readable .docx: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise PipelineError(CORRUPT, f"damaged .docx: {exc}") from None
+    walker = _Walker(doc)
+    walker.walk(doc.element.body)
+    warnings: list[Problem] = []
+    if not walker.blocks:
+        raise PipelineError("empty", "the document has no body text")
+    return RawDocument(format="docx", pages=None, blocks=walker.blocks, warnings=warnings)

@@ -1,0 +1,283 @@
+"""PDF with pdfminer.six: one pass per page with no layout analysis; lines and paragraphs are
+rebuilt from character positions.
+
+pdfminer's box ordering is superlinear in the number of boxes (minutes on a dense table page) and
+puts punctuation drawn in a fallback font into separate boxes, out of order. Sorting the
+characters ourselves avoids both.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTContainer
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.psexceptions import PSException
+
+from ..document import Block, Problem, RawDocument
+from ..errors import CORRUPT, ENCRYPTED, NO_TEXT_LAYER, TOO_LARGE, UNREADABLE_TEXT_MAP, PipelineError
+from ..stages.normalize import is_cjk
+
+MAX_PAGES = 2000
+_CID = re.compile(r"\(cid:\d+\)")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[—–\-－一~～]*\s*\d{1,4}\s*[—–\-－一~～]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$", re.I)
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零〇\d]+[章节条])")
+_TERMINAL = "。！？；：:;!?）)"
+
+
+@dataclass
+class Line:
+    chars: list = field(default_factory=list)
+    text: str = ""
+    x0: float = 0.0
+    x1: float = 0.0
+    y: float = 0.0  # vertical middle
+    size: float = 0.0
+
+
+@dataclass
+class Para:
+    lines: list[Line]
+    page: int
+
+    @property
+    def text(self) -> str:
+        return "".join(_join(a.text, b.text) if i else b.text
+                       for i, (a, b) in enumerate(zip([None] + self.lines[:-1], self.lines)))
+
+
+def _join(prev: str | None, cur: str) -> str:
+    # Wrapped lines join without a space, except between two Latin words.
+    if prev and cur and prev[-1].isascii() and prev[-1].isalpha() and cur[0].isascii() and cur[0].isalpha():
+        return " " + cur
+    return cur
+
+
+def _chars(container, out: list) -> None:
+    for obj in container:
+        if isinstance(obj, LTChar):
+            out.append(obj)
+        elif isinstance(obj, LTContainer):
+            _chars(obj, out)
+
+
+def _lines(chars: list) -> list[Line]:
+    """Group characters into horizontal lines by their vertical middle, then order by x."""
+    items = sorted((((c.y0 + c.y1) / 2, c) for c in chars if c.get_text().strip() or c.get_text() == " "),
+                   key=lambda item: item[0])
+    lines: list[Line] = []
+    current: list = []
+    ref = None
+    for y, c in reversed(items):  # top of the page first
+        size = max(c.size, 1.0)
+        if ref is None or abs(ref - y) <= 0.4 * size:
+            current.append(c)
+            ref = y if ref is None else ref
+        else:
+            lines.append(_make_line(current))
+            current, ref = [c], y
+    if current:
+        lines.append(_make_line(current))
+    return [ln for ln in lines if ln.text.strip()]
+
+
+def _make_line(chars: list) -> Line:
+    chars.sort(key=lambda c: c.x0)
+    visible = [c for c in chars if c.get_text().strip()]
+    out = []
+    prev = None
+    for c in chars:
+        t = c.get_text()
+        if not t.strip():
+            # A space glyph under a visible glyph is a placeholder, not text.
+            if any(v.x0 < c.x1 - 0.5 and v.x1 > c.x0 + 0.5 for v in visible):
+                continue
+            out.append(" ")
+            continue
+        if prev is not None and c.x0 - prev.x1 > 0.25 * c.size and out and out[-1] != " ":
+            if not is_cjk(t[0]) and not is_cjk(out[-1][-1]):
+                out.append(" ")
+        out.append(t)
+        prev = c
+    sizes = Counter(round(c.size, 1) for c in visible)
+    return Line(chars=visible, text="".join(out).strip(), x0=min(c.x0 for c in visible),
+                x1=max(c.x1 for c in visible), y=sum((c.y0 + c.y1) / 2 for c in visible) / len(visible),
+                size=sizes.most_common(1)[0][0])
+
+
+def _furniture(pages: list[list[Line]], heights: list[float]) -> set[tuple[int, int]]:
+    """Page numbers and running headers/footers: (page index, line index) to drop."""
+    drop: set[tuple[int, int]] = set()
+    band_texts: Counter = Counter()
+    for pi, lines in enumerate(pages):
+        h = heights[pi]
+        for li, ln in enumerate(lines):
+            in_band = ln.y > 0.9 * h or ln.y < 0.1 * h
+            if _PAGE_NUMBER.match(ln.text) and (in_band or li in (0, len(lines) - 1)):
+                drop.add((pi, li))
+            elif in_band and (li < 2 or li >= len(lines) - 2):
+                band_texts[re.sub(r"\d+", "#", ln.text)] += 1
+    if len(pages) >= 3:
+        repeated = {t for t, n in band_texts.items() if n >= max(2, len(pages) // 2)}
+        for pi, lines in enumerate(pages):
+            h = heights[pi]
+            for li, ln in enumerate(lines):
+                if (ln.y > 0.9 * h or ln.y < 0.1 * h) and re.sub(r"\d+", "#", ln.text) in repeated:
+                    drop.add((pi, li))
+    return drop
+
+
+def _paragraphs(lines: list[Line], page: int, layout: "_Layout") -> list[Para]:
+    paras: list[Para] = []
+    for ln in lines:
+        if paras:
+            prev = paras[-1].lines[-1]
+            if not _starts_paragraph(prev, ln, layout):
+                paras[-1].lines.append(ln)
+                continue
+        paras.append(Para([ln], page))
+    return paras
+
+
+@dataclass
+class _Layout:
+    left: float
+    right: float
+    body: float
+    pitch: float
+    uses_indent: bool
+    spaced: bool  # paragraphs are separated by extra vertical space
+
+
+def _starts_paragraph(prev: Line, ln: Line, lay: _Layout) -> bool:
+    gap = prev.y - ln.y
+    if abs(ln.size - prev.size) > 0.15 * lay.body:
+        return True
+    if prev.size > lay.body * 1.2:
+        return gap > 1.8 * ln.size  # a centered title wrapped over several lines
+    if ln.x0 > lay.left + 0.8 * ln.size:
+        return True
+    if lay.pitch and gap > lay.pitch * 1.15:
+        return True
+    if _HEADING_START.match(ln.text) and prev.text[-1:] in _TERMINAL:
+        return True
+    if not lay.uses_indent and not lay.spaced:
+        return prev.x1 < lay.right - 1.5 * prev.size
+    return False
+
+
+def _open(data: bytes):
+    parser = PDFParser(io.BytesIO(data))
+    try:
+        doc = PDFDocument(parser)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise PipelineError(ENCRYPTED, "the PDF is password-protected") from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(CORRUPT, f"damaged PDF: {type(exc).__name__}") from None
+    if not doc.is_extractable:
+        # Owner-password restrictions only; the text is readable, as in any viewer.
+        pass
+    return doc
+
+
+def read_pdf(data: bytes) -> RawDocument:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise PipelineError(CORRUPT, "not a PDF file (no %PDF header)")
+    doc = _open(data)
+    rsrc = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(rsrc, laparams=None)
+    interp = PDFPageInterpreter(rsrc, device)
+    pages: list[list[Line]] = []
+    heights: list[float] = []
+    total_chars = cid_chars = 0
+    try:
+        for i, page in enumerate(PDFPage.create_pages(doc)):
+            if i >= MAX_PAGES:
+                raise PipelineError(TOO_LARGE, f"the PDF has more than {MAX_PAGES} pages")
+            interp.process_page(page)
+            layout = device.get_result()
+            chars: list = []
+            _chars(layout, chars)
+            total_chars += len(chars)
+            cid_chars += sum(1 for c in chars if c.get_text().startswith("(cid:"))
+            pages.append(_lines(chars))
+            heights.append(layout.height or 842.0)
+    except PipelineError:
+        raise
+    except (PDFSyntaxError, PSException, PDFEncryptionError, ValueError, KeyError, TypeError) as exc:
+        if not pages:
+            raise PipelineError(CORRUPT, f"damaged PDF: {type(exc).__name__}") from None
+        raise PipelineError(CORRUPT, f"damaged PDF after page {len(pages)}: {type(exc).__name__}") from None
+    if not pages:
+        raise PipelineError(CORRUPT, "the PDF has no pages")
+    if total_chars == 0:
+        raise PipelineError(NO_TEXT_LAYER, "scanned document, no text layer; OCR is not supported")
+    warnings: list[Problem] = []
+    if cid_chars > 0.2 * total_chars:
+        raise PipelineError(UNREADABLE_TEXT_MAP, "text layer unreadable: fonts have no Unicode map "
+                                                 "((cid:N) glyphs); copy-paste would be garbage too")
+    if cid_chars:
+        warnings.append(Problem(UNREADABLE_TEXT_MAP, f"{cid_chars} glyphs have no Unicode map"))
+    empty = [i + 1 for i, p in enumerate(pages) if not p]
+    if empty and len(empty) < len(pages):
+        warnings.append(Problem(NO_TEXT_LAYER, f"pages without text (scanned?): {empty[:20]}"))
+    return RawDocument(format="pdf", pages=len(pages), blocks=_blocks(pages, heights), warnings=warnings)
+
+
+def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
+    drop = _furniture(pages, heights)
+    kept = [[ln for li, ln in enumerate(lines) if (pi, li) not in drop] for pi, lines in enumerate(pages)]
+    all_lines = [ln for lines in kept for ln in lines]
+    if not all_lines:
+        return []
+    body = Counter(ln.size for ln in all_lines).most_common(1)[0][0]
+    body_lines = [ln for ln in all_lines if abs(ln.size - body) < 0.5]
+    left = Counter(round(ln.x0) for ln in body_lines).most_common(1)[0][0]
+    rights = sorted(ln.x1 for ln in body_lines)
+    right = rights[int(len(rights) * 0.9)] if rights else max(ln.x1 for ln in all_lines)
+    pitches = []
+    for lines in kept:
+        for a, b in zip(lines, lines[1:]):
+            if abs(a.size - body) < 0.5 and abs(b.size - body) < 0.5 and 0 < a.y - b.y < 3 * body:
+                pitches.append(a.y - b.y)
+    pitch = min(pitches) if pitches else 0.0
+    pitch = median([p for p in pitches if p < pitch * 1.15]) if pitches else 0.0
+    uses_indent = any(ln.x0 > left + 0.8 * ln.size for ln in body_lines)
+    spaced = sum(1 for p in pitches if p > pitch * 1.15) >= max(1, len(pitches) // 50)
+    lay = _Layout(left, right, body, pitch, uses_indent, spaced)
+    paras: list[Para] = []
+    for pi, lines in enumerate(kept):
+        page_paras = _paragraphs(lines, pi + 1, lay)
+        if paras and page_paras and _continues(paras[-1], page_paras[0], lay):
+            paras[-1].lines.extend(page_paras[0].lines)
+            page_paras = page_paras[1:]
+        paras.extend(page_paras)
+    blocks = []
+    for p in paras:
+        size = Counter(ln.size for ln in p.lines).most_common(1)[0][0]
+        first = p.lines[0]
+        centered = (first.x0 > left + 3 * first.size and first.x1 < right - 2 * first.size
+                    and abs((first.x0 - left) - (right - first.x1)) < 2 * first.size)
+        blocks.append(Block(text=p.text, page=p.page, size=size, centered=centered))
+    return blocks
+
+
+def _continues(prev: Para, nxt: Para, lay: _Layout) -> bool:
+    """Does the first paragraph of a page continue the last one of the previous page?"""
+    last, first = prev.lines[-1], nxt.lines[0]
+    if last.x1 < lay.right - 1.5 * last.size or abs(last.size - first.size) > 0.5:
+        return False
+    if _HEADING_START.match(first.text):
+        return False
+    if lay.uses_indent:
+        return first.x0 <= lay.left + 0.8 * first.size
+    return last.text[-1:] not in "。！？"

@@ -1,0 +1,1 @@
+"""Stages applied in order to a reader's RawDocument: normalize → structure → screen."""
