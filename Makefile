@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages the tests need: a real browser, CJK fonts for the sheet PDF, pdftoppm.
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils
+
+.PHONY: run test install system-deps translations serve clean
+
+run: install system-deps
+	$(FLASK) init-db
+	$(FLASK) load-demo --if-empty
+	$(MAKE) serve
+
+serve:
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install system-deps
+	$(PY) -m pytest
+
+install: $(VENV)/.installed translations
+
+# torch is pinned and installed first: this machine has the CPU wheel of that release on disk,
+# so pip takes it instead of a multi-GB CUDA build; elsewhere pip takes the registry's wheel
+# (set PIP_INDEX_URL to a CPU-only index to avoid the CUDA build there too).
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	touch $@
+
+translations: $(VENV)/.installed
+	$(PY) scripts/i18n.py compile
+
+# Installs what is missing, as root or through sudo; says what to install otherwise.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install:$$missing"; exit 1; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,111 @@
+"""HiAP Review: the Flask application."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .config import database_uri, instance_path_from_env, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path_from_env() or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    config = load_config()
+    if test_config:
+        config.update({k.removeprefix("REVIEW_"): v for k, v in test_config.items()})
+    _apply_config(app, config)
+
+    from pipeline.rubrics import RubricError, domains, load_domains
+
+    try:
+        rubrics_dir = app.config["RUBRICS_DIR"]
+        loaded = load_domains(Path(rubrics_dir) / "domains.toml") if rubrics_dir else domains()
+        app.extensions["domains"] = {d.code: d for d in loaded}
+    except RubricError as exc:
+        raise RuntimeError(f"cannot start: {exc}") from None
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _apply_config(app: Flask, config: dict) -> None:
+    instance = Path(app.instance_path)
+    for sub in ("uploads", "outbox", "keys", "sheets", "cache"):
+        (instance / sub).mkdir(parents=True, exist_ok=True)
+    app.config.update({k: v for k, v in config.items() if k not in ("SECRET_KEY", "DATABASE_URL")})
+    app.config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(instance)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(config, app.instance_path)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config["BABEL_DEFAULT_LOCALE"] = config["DEFAULT_LOCALE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    app.config["OUTBOX_DIR"] = str(instance / "outbox")
+    app.config["KEY_DIR"] = str(instance / "keys")
+    app.config["SHEET_DIR"] = str(instance / "sheets")
+    app.config["CACHE_DIR"] = str(instance / "cache")
+    app.config.setdefault("TESTING", bool(config.get("TESTING", False)))
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-instance session key, generated once and kept in the instance folder."""
+    path = instance / "keys" / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import i18n
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    i18n.init_app(app)
+
+    from . import models  # noqa: F401  (registers every model on the metadata)
+    from .accounts import auth
+
+    auth.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .home import bp as home_bp
+
+    for bp in (home_bp, accounts_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,82 @@
+"""Configuration: defaults in code, overridden by ``REVIEW_*`` environment variables.
+
+Nothing here touches the disk at import time; ``load_config`` is called by ``create_app``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Defaults. Every key can be overridden by an environment variable REVIEW_<KEY>.
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,  # generated into the instance folder on first start when unset
+    "DATABASE_URL": None,  # default: sqlite file in the instance folder
+    "MAX_UPLOAD_MB": 20,  # per request
+    "PARSE_TIMEOUT": 30,  # seconds per uploaded file, enforced in a child process
+    "PARSE_MEMORY_MB": 1024,
+    "EMBEDDING_MODEL": "",  # sentence-transformers model name or path; empty = lexical only
+    "PANEL_SIZE": 3,
+    "REVIEW_WORKING_DAYS": 10,  # default deadline for experts, in working days
+    "HOLIDAYS": "",  # comma-separated ISO dates that are not working days
+    "EXTRA_WORKDAYS": "",  # comma-separated ISO weekend dates that are working days (调休)
+    "REMIND_DAYS_BEFORE": 2,
+    "COMMITTEE_NAME": "滨海新区健康专家委员会",
+    "SHEET_SERIAL_PREFIX": "健审",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_SERVER": "",  # empty = write mails to the instance outbox folder
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "hiap-review@localhost",
+    "VERIFY_RATE_LIMIT": "30 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
+    "DEFAULT_LOCALE": "zh_CN",
+    "PAGE_SIZE": 20,
+    "RUBRICS_DIR": "",  # empty = the rubrics/ folder of the code
+}
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(default: object, raw: str) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in _BOOL_TRUE
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults with ``REVIEW_*`` overrides applied."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = environ.get(f"REVIEW_{key}")
+        if raw is not None:
+            try:
+                config[key] = _coerce(default, raw)
+            except ValueError:
+                raise RuntimeError(f"REVIEW_{key}={raw!r} is not a valid value") from None
+    return config
+
+
+def instance_path_from_env(environ: dict[str, str] | None = None) -> str | None:
+    environ = os.environ if environ is None else environ
+    path = environ.get("REVIEW_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
+
+
+def database_uri(config: dict[str, object], instance_path: str) -> str:
+    url = config.get("DATABASE_URL")
+    if url:
+        url = str(url)
+        # Accept the libpq-style scheme and use the psycopg 3 driver.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + str(Path(instance_path) / "review.sqlite3")

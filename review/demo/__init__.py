@@ -1,0 +1,78 @@
+"""Demo data: a realistic committee, the district departments and one login per role."""
+from __future__ import annotations
+
+import csv
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+
+from ..accounts.models import Role, User
+from ..accounts.operations import create_user, get_or_create_department
+from ..audit.models import CommitteeSetting
+from ..experts.models import Expert, ExpertConflict, ExpertUnavailability
+from ..experts.operations import import_experts_csv
+from ..extensions import db
+
+DATA = Path(__file__).parent
+
+# (username, role, department, expert profile name)
+DEMO_LOGINS = [
+    ("dept_edu", Role.department, "教育局", None),
+    ("office", Role.office, None, None),
+    ("expert", Role.expert, None, "__first__"),
+    ("justice", Role.justice, None, None),
+    ("admin", Role.admin, None, None),
+]
+
+
+def load(*, if_empty: bool = False) -> str:
+    """Load the demo data; returns the text to print (the passwords, shown once)."""
+    if if_empty and db.session.scalar(db.select(db.func.count(User.id))):
+        return "the database already has users; demo data not loaded"
+    for row in _rows("departments.csv"):
+        get_or_create_department(row["name"], row["full_name"], row["code"])
+    import_experts_csv((DATA / "experts.csv").read_bytes(), set(current_app.extensions["domains"]))
+    db.session.flush()
+    experts = list(db.session.scalars(db.select(Expert).order_by(Expert.id)))
+    _demo_availability(experts)
+    if db.session.get(CommitteeSetting, 1) is None:
+        db.session.add(CommitteeSetting(id=1, name=current_app.config["COMMITTEE_NAME"]))
+
+    lines = ["Demo logins (passwords are shown only now):"]
+    for username, role, department, expert_name in DEMO_LOGINS:
+        if db.session.scalar(db.select(User).where(User.username == username)):
+            lines.append(f"  {username:10} ({role.value}) exists already")
+            continue
+        if expert_name == "__first__":
+            expert_name = next(e.name for e in experts if e.user is None)
+        password = secrets.token_urlsafe(9)
+        create_user(username, role, password, department=department, expert_name=expert_name)
+        lines.append(f"  {username:10} {password}  ({role.value}{', ' + expert_name if expert_name else ''})")
+    db.session.flush()
+    return "\n".join(lines)
+
+
+def _rows(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _demo_availability(experts: list[Expert]) -> None:
+    """A few realistic constraints so that routing has something to respect."""
+    if not experts or any(e.unavailable for e in experts):
+        return
+    today = date.today()
+    experts[5].unavailable.append(
+        ExpertUnavailability(start=today, end=today + timedelta(days=30), note="出国访学")
+    )
+    experts[9].max_load = 1
+    from ..accounts.models import Department
+
+    health = db.session.scalar(db.select(Department).where(Department.name == "卫生健康委"))
+    if health is not None:
+        for expert in experts:
+            if "疾病预防控制中心" in expert.affiliation and "滨海新区" in expert.affiliation:
+                db.session.add(ExpertConflict(expert=expert, department=health,
+                                              reason="区卫生健康委直属单位"))

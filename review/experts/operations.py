@@ -1,0 +1,106 @@
+"""Expert profile operations, including the CSV import."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from ..extensions import db
+from .models import Expert
+
+CSV_COLUMNS = ["name", "title", "affiliation", "domains", "expertise"]
+
+
+class ImportError_(ValueError):
+    """The CSV cannot be imported; ``problems`` lists (line number, message)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"line {n}: {m}" for n, m in problems))
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def parse_domains(raw: str, valid: set[str]) -> tuple[list[str], list[str]]:
+    codes = [c.strip() for c in raw.replace("；", ";").split(";") if c.strip()]
+    unknown = [c for c in codes if c not in valid]
+    return list(dict.fromkeys(codes)), unknown
+
+
+def import_experts_csv(data: bytes | str, valid_domains: set[str]) -> ImportReport:
+    """Create or update experts from CSV, all or nothing.
+
+    Rows are matched by name, so re-importing the same file changes nothing. Every bad row is
+    reported with its line number and nothing is written when any row is bad.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise ImportError_([(1, "the file is neither UTF-8 nor GB18030 text")]) from None
+    else:
+        text = data
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise ImportError_([(1, f"missing column(s): {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}")])
+    reader.fieldnames = header
+
+    problems: list[tuple[int, str]] = []
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append((line, "too many fields (quote values that contain commas)"))
+            continue
+        values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        if not any(values.values()):
+            continue
+        if not values["name"]:
+            problems.append((line, "name is empty"))
+            continue
+        if values["name"] in seen:
+            problems.append((line, f"name {values['name']!r} repeats line {seen[values['name']]}"))
+            continue
+        seen[values["name"]] = line
+        codes, unknown = parse_domains(values["domains"], valid_domains)
+        if unknown:
+            problems.append((line, f"unknown domain code(s): {', '.join(unknown)}"))
+            continue
+        if not codes:
+            problems.append((line, "at least one domain code is required"))
+            continue
+        for key, limit in (("name", 100), ("title", 100), ("affiliation", 200)):
+            if len(values[key]) > limit:
+                problems.append((line, f"{key} is longer than {limit} characters"))
+        values["domains"] = codes
+        rows.append(values)
+    if problems:
+        raise ImportError_(problems)
+
+    report = ImportReport()
+    existing = {e.name: e for e in db.session.scalars(db.select(Expert).where(Expert.name.in_(seen)))}
+    for values in rows:
+        expert = existing.get(values["name"])
+        if expert is None:
+            db.session.add(Expert(**values))
+            report.created.append(values["name"])
+            continue
+        changed = False
+        for key in ("title", "affiliation", "domains", "expertise"):
+            if getattr(expert, key) != values[key]:
+                setattr(expert, key, values[key])
+                changed = True
+        (report.updated if changed else report.unchanged).append(values["name"])
+    db.session.flush()
+    return report

@@ -1,0 +1,98 @@
+"""Locale selection and the labels of enum values, through the translation layer.
+
+The UI speaks Simplified Chinese first; English is available. Message ids are English and
+``translations/zh_CN`` holds the Chinese text.
+"""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LOCALES = ("zh_CN", "en")
+
+# Labels of enum values shown to users. Keys are "<enum>.<value>".
+LABELS = {
+    "role.department": _l("Department official"),
+    "role.office": _l("Committee office"),
+    "role.expert": _l("Expert"),
+    "role.justice": _l("Justice bureau"),
+    "role.admin": _l("Administrator"),
+    "status.submitted": _l("Submitted"),
+    "status.returned": _l("Returned for completion"),
+    "status.accepted": _l("Accepted"),
+    "status.under_review": _l("Under review"),
+    "status.deliberation": _l("Deliberation"),
+    "status.concluded": _l("Opinion issued"),
+    "status.withdrawn": _l("Withdrawn"),
+    "conclusion.approve": _l("Approved"),
+    "conclusion.modify": _l("Modify"),
+    "conclusion.redraft": _l("Redraft"),
+    "conclusion.reject": _l("Recommend not to publish"),
+    "policy_type.rule": _l("Rule"),
+    "policy_type.normative": _l("Normative document"),
+    "policy_type.major_decision": _l("Major administrative decision"),
+    "stage.drafting": _l("Drafting"),
+    "stage.revision": _l("Revision"),
+    "stage.pre_publication": _l("Before publication"),
+    "file_kind.letter": _l("Official letter"),
+    "file_kind.draft": _l("Draft for review"),
+    "file_kind.basis": _l("Basis document"),
+    "assignment.invited": _l("Invited"),
+    "assignment.accepted": _l("Accepted"),
+    "assignment.declined": _l("Declined"),
+    "assignment.conflict": _l("Conflict declared"),
+    "assignment.submitted": _l("Opinion submitted"),
+    "assignment.replaced": _l("Replaced"),
+    "assignment.cancelled": _l("Cancelled"),
+    "severity.low": _l("Low"),
+    "severity.medium": _l("Medium"),
+    "severity.high": _l("High"),
+    "response.adopted": _l("Adopted"),
+    "response.partly": _l("Partly adopted"),
+    "response.rejected": _l("Not adopted"),
+    "sheet.valid": _l("Valid"),
+    "sheet.superseded": _l("Superseded"),
+    "sheet.revoked": _l("Revoked"),
+}
+
+
+def label(kind: str, value) -> str:
+    """The user-facing label of an enum value (accepts the enum member or its value)."""
+    if value is None:
+        return ""
+    raw = getattr(value, "value", value)
+    text = LABELS.get(f"{kind}.{raw}")
+    return str(text) if text is not None else str(raw)
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LOCALES:
+        return current_user.locale
+    return "en" if _prefers_english() else "zh_CN"
+
+
+def _prefers_english() -> bool:
+    # Chinese is the default: only a browser that asks for English and not Chinese gets English.
+    langs = [lang.lower() for lang, _ in request.accept_languages]
+    return bool(langs) and langs[0].startswith("en") and not any(l.startswith("zh") for l in langs)
+
+
+def domain_label(code: str) -> str:
+    from flask import current_app
+    from flask_babel import get_locale
+
+    domain = current_app.extensions["domains"].get(code)
+    if domain is None:
+        return code
+    return domain.en if str(get_locale()) == "en" else domain.zh
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
+                                 get_locale=get_locale)

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+from review import create_app
+from review.config import database_uri, load_config
+
+
+def test_defaults_without_environment():
+    config = load_config({})
+    assert config["PARSE_TIMEOUT"] == 30
+    assert config["PANEL_SIZE"] == 3
+    assert config["MAIL_SERVER"] == ""
+
+
+def test_environment_overrides_are_typed():
+    config = load_config({"REVIEW_PANEL_SIZE": "5", "REVIEW_MAIL_USE_TLS": "true",
+                          "REVIEW_COMMITTEE_NAME": "某区健康专家委员会"})
+    assert config["PANEL_SIZE"] == 5
+    assert config["MAIL_USE_TLS"] is True
+    assert config["COMMITTEE_NAME"] == "某区健康专家委员会"
+
+
+def test_bad_integer_override_names_the_variable():
+    import pytest
+
+    with pytest.raises(RuntimeError, match="REVIEW_PANEL_SIZE"):
+        load_config({"REVIEW_PANEL_SIZE": "three"})
+
+
+def test_instance_path_moves_database_uploads_keys_and_outbox(tmp_path, monkeypatch):
+    target = tmp_path / "elsewhere"
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(target))
+    app = create_app({"TESTING": True})
+    assert Path(app.instance_path) == target.resolve()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{target.resolve()}/review.sqlite3"
+    for key in ("UPLOAD_DIR", "OUTBOX_DIR", "KEY_DIR"):
+        assert Path(app.config[key]).parent == target.resolve()
+        assert Path(app.config[key]).is_dir()
+    # The generated session secret is kept in the instance folder and reused.
+    secret = (target / "keys" / "secret_key").read_text()
+    assert app.config["SECRET_KEY"] == secret
+    assert create_app({"TESTING": True}).config["SECRET_KEY"] == secret
+
+
+def test_database_url_switches_to_postgresql(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("REVIEW_DATABASE_URL", "postgresql://review:pw@db.local/review")
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://review:pw@db.local/review"
+    assert database_uri({"DATABASE_URL": "postgres://a@b/c"}, "/x") == "postgresql+psycopg://a@b/c"
+
+
+def test_upload_cap_follows_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("REVIEW_MAX_UPLOAD_MB", "7")
+    assert create_app({"TESTING": True}).config["MAX_CONTENT_LENGTH"] == 7 * 1024 * 1024
