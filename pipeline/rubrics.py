@@ -90,3 +90,108 @@ def domains() -> tuple[Domain, ...]:
 
 def domain_codes() -> tuple[str, ...]:
     return tuple(d.code for d in domains())
+
+
+# --- screening rubric (rubrics/screening.toml) ---------------------------------------------
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    term: str
+    weight: float
+    domain: str
+    determinant: str  # "category.item"
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScreeningRubric:
+    questions: tuple[tuple[str, str], ...]  # (id, zh topic)
+    determinants: dict[str, tuple[str, str]]  # "category.item" → (category zh, item zh)
+    populations: tuple[tuple[str, str, tuple[str, ...]], ...]  # (code, zh, terms)
+    lexicon: tuple[LexiconEntry, ...]
+    rules: dict
+
+
+_ID = {"type": "string", "pattern": "^[a-z][a-z_]*$"}
+_SCREENING_SCHEMA = {
+    "type": "object",
+    "required": ["version", "rules", "question", "determinant", "population", "lexicon"],
+    "properties": {
+        "version": {"type": "integer"},
+        "rules": {
+            "type": "object",
+            "required": ["yes_clauses", "major_impact_yes", "clause_cap", "title_boost"],
+            "properties": {
+                "yes_clauses": {"type": "integer", "minimum": 1},
+                "major_impact_yes": {"type": "integer", "minimum": 1},
+                "clause_cap": {"type": "number", "exclusiveMinimum": 0},
+                "title_boost": {"type": "number", "minimum": 0},
+            },
+        },
+        "question": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "required": ["id", "zh"], "additionalProperties": False,
+                      "properties": {"id": {"type": "string", "pattern": "^Q[0-9]+$"},
+                                     "zh": {"type": "string", "minLength": 1}, "en": {"type": "string"}}},
+        },
+        "determinant": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "required": ["code", "zh", "items"], "additionalProperties": False,
+                      "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1},
+                                     "items": {"type": "array", "minItems": 1, "items": {
+                                         "type": "object", "required": ["code", "zh"], "additionalProperties": False,
+                                         "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1}}}}}},
+        },
+        "population": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "required": ["code", "zh", "terms"], "additionalProperties": False,
+                      "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1},
+                                     "terms": {"type": "array", "minItems": 1,
+                                               "items": {"type": "string", "minLength": 1}}}},
+        },
+        "lexicon": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "required": ["domain", "determinant", "questions", "terms"],
+                      "additionalProperties": False,
+                      "properties": {"domain": _ID, "determinant": {"type": "string", "pattern": r"^[a-z_]+\.[a-z_]+$"},
+                                     "questions": {"type": "array", "items": {"type": "string"}},
+                                     "terms": {"type": "object", "minProperties": 1,
+                                               "additionalProperties": {"type": "number", "exclusiveMinimum": 0}}}},
+        },
+    },
+}
+
+
+def load_screening(path: Path | None = None, domain_list: tuple[str, ...] | None = None) -> ScreeningRubric:
+    """The screening rubric; every domain, determinant and question it refers to must exist."""
+    path = path or RUBRICS_DIR / "screening.toml"
+    data = load_toml(path, _SCREENING_SCHEMA)
+    known_domains = set(domain_list if domain_list is not None else domain_codes())
+    questions = tuple((q["id"], q["zh"]) for q in data["question"])
+    qids = {q for q, _ in questions}
+    if len(qids) != len(questions):
+        raise RubricError(f"rubric file {path}: question ids are not unique")
+    determinants = {}
+    for cat in data["determinant"]:
+        for item in cat["items"]:
+            determinants[f"{cat['code']}.{item['code']}"] = (cat["zh"], item["zh"])
+    lexicon = []
+    for k, group in enumerate(data["lexicon"]):
+        where = f"rubric file {path}: lexicon[{k}]"
+        if group["domain"] not in known_domains:
+            raise RubricError(f"{where}: unknown domain code {group['domain']!r} (not in domains.toml)")
+        if group["determinant"] not in determinants:
+            raise RubricError(f"{where}: unknown determinant {group['determinant']!r}")
+        for q in group["questions"]:
+            if q not in qids:
+                raise RubricError(f"{where}: unknown question {q!r}")
+        for term, weight in group["terms"].items():
+            lexicon.append(LexiconEntry(term, float(weight), group["domain"], group["determinant"],
+                                        tuple(group["questions"])))
+    populations = tuple((p["code"], p["zh"], tuple(p["terms"])) for p in data["population"])
+    return ScreeningRubric(questions, determinants, populations, tuple(lexicon), dict(data["rules"]))
+
+
+@lru_cache(maxsize=1)
+def screening() -> ScreeningRubric:
+    return load_screening()

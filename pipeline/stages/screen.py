@@ -1,0 +1,121 @@
+"""Screening: tag each clause with determinants and committee domains (with the matched terms as
+evidence), answer the 10 questions of the national initial screening form, name the population
+groups and rank the domains.
+
+The lexicon is compiled once into a single regex alternation (longest terms first), so a
+document is scanned once per clause whatever the size of the lexicon.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..document import Document, QuestionAnswer, Screening
+from ..rubrics import LexiconEntry, ScreeningRubric, screening as default_rubric
+from .normalize import matchable
+
+YES, UNKNOWN, NO = "是", "不知道", "否"
+_SCORED_KINDS = {"body", "table", "attachments"}
+
+
+@dataclass
+class Matcher:
+    rubric: ScreeningRubric
+    pattern: re.Pattern
+    entries: dict[str, list[LexiconEntry]]
+    pop_pattern: re.Pattern
+    pop_codes: dict[str, str]
+
+    def terms(self, text: str) -> Counter:
+        return Counter(m.group(0) for m in self.pattern.finditer(matchable(text)))
+
+    def populations(self, text: str) -> set[str]:
+        return {self.pop_codes[m.group(0)] for m in self.pop_pattern.finditer(matchable(text))}
+
+
+def _alternation(terms) -> re.Pattern:
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    return re.compile("|".join(re.escape(t) for t in ordered))
+
+
+def compile_rubric(rubric: ScreeningRubric) -> Matcher:
+    entries: dict[str, list[LexiconEntry]] = defaultdict(list)
+    for e in rubric.lexicon:
+        entries[matchable(e.term)].append(e)
+    pop_codes = {matchable(t): code for code, _, terms in rubric.populations for t in terms}
+    return Matcher(rubric, _alternation(entries), dict(entries), _alternation(pop_codes), pop_codes)
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> Matcher:
+    return compile_rubric(default_rubric())
+
+
+def _domain_scores(found: Counter, matcher: Matcher) -> dict[str, float]:
+    scores: dict[str, float] = defaultdict(float)
+    for term, count in found.items():
+        # Repetition inside one clause counts, but with diminishing returns.
+        factor = 1.0 + math.log(count) if count > 1 else 1.0
+        for e in matcher.entries[term]:
+            scores[e.domain] += e.weight * factor
+    return scores
+
+
+def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
+    matcher = matcher or default_matcher()
+    rubric = matcher.rubric
+    cap = float(rubric.rules["clause_cap"])
+    totals: dict[str, float] = defaultdict(float)
+    question_clauses: dict[str, list[str]] = defaultdict(list)
+    population_clauses: dict[str, list[str]] = defaultdict(list)
+
+    for clause in doc.clauses:
+        found = matcher.terms(clause.text)
+        scores = _domain_scores(found, matcher)
+        by_domain: dict[str, set[str]] = defaultdict(set)
+        by_det: dict[str, set[str]] = defaultdict(set)
+        by_question: dict[str, set[str]] = defaultdict(set)
+        for term in found:
+            for e in matcher.entries[term]:
+                by_domain[e.domain].add(e.term)
+                by_det[e.determinant].add(e.term)
+                for q in e.questions:
+                    by_question[q].add(e.term)
+        clause.domains = [{"code": d, "score": round(s, 2), "terms": sorted(by_domain[d])}
+                          for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+        clause.determinants = [{"code": code, "category": rubric.determinants[code][0],
+                                "item": rubric.determinants[code][1], "terms": sorted(terms)}
+                               for code, terms in sorted(by_det.items())]
+        clause.evidence = sorted({e.term for t in found for e in matcher.entries[t]})
+        if clause.kind not in _SCORED_KINDS:
+            continue
+        for d, s in scores.items():
+            totals[d] += min(s, cap)
+        for q in by_question:
+            question_clauses[q].append(clause.id)
+        for code in matcher.populations(clause.text):
+            population_clauses[code].append(clause.id)
+
+    # The title names the policy's subject: weigh it like several clauses.
+    boost = float(rubric.rules["title_boost"])
+    for d, s in _domain_scores(matcher.terms(doc.title), matcher).items():
+        totals[d] += boost * min(s, cap)
+
+    need = int(rubric.rules["yes_clauses"])
+    answers = []
+    for qid, topic in rubric.questions:
+        ids = question_clauses.get(qid, [])
+        answer = YES if len(ids) >= need else UNKNOWN if ids else NO
+        answers.append(QuestionAnswer(id=qid, topic=topic, answer=answer, evidence=ids))
+    yes = sum(1 for a in answers if a.answer == YES)
+    pop_names = {code: zh for code, zh, _ in rubric.populations}
+    return Screening(
+        questions=answers,
+        populations=[{"code": c, "zh": pop_names[c], "evidence": ids} for c, ids in population_clauses.items()],
+        domains=[{"code": d, "score": round(s, 2)} for d, s in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))],
+        yes_count=yes,
+        major_impact=yes >= int(rubric.rules["major_impact_yes"]),
+    )
