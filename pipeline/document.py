@@ -52,6 +52,7 @@ class Heading:
     number: str
     text: str
     page: int | None = None
+    clause_index: int = 0  # number of clauses before this heading: places it in document order
 
 
 @dataclass

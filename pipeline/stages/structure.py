@@ -142,6 +142,20 @@ class _Builder:
         self.doc.clauses.append(clause)
         return clause
 
+    def renumber(self, text: str) -> str:
+        """Word's counter does not see headings numbered by hand (or left unnumbered), so an
+        automatic label can repeat a number already used at its level; paths must stay unique."""
+        found = match_heading(text)
+        if not found or found[0] not in (3, 4, 5, 6):
+            return text
+        rank, token, rest = found
+        number = cn_to_int(token.strip("（）"))
+        if number is None or number > self.last_number.get(rank, 0):
+            return text
+        nxt = self.expected(rank)
+        label = {3: f"{int_to_cn(nxt)}、", 4: f"（{int_to_cn(nxt)}）", 5: f"{nxt}.", 6: f"（{nxt}）"}[rank]
+        return label + rest
+
     def split_inline(self, text: str) -> list[str]:
         """A paragraph that swallowed the next sibling heading ("…(责任单位：X)(二)完善…")."""
         for rank in (3, 4):
@@ -179,10 +193,12 @@ def build(raw: RawDocument) -> Document:
             b.add_clause("\n".join("\t".join(r) for r in rows), bl.page, "table", Table(rows=rows, page=bl.page))
             continue
         full = clean(bl.label + bl.text).replace("\n", "")
+        if bl.label:
+            full = b.renumber(full)
         if _implicit_section(b, full, body[k + 1] if k + 1 < len(body) else None):
             b.push(3, int_to_cn(b.expected(3)), b.expected(3))
             b.doc.headings.append(Heading(path=b.path, level=len(b.stack), number=b.stack[-1][1],
-                                          text=full, page=bl.page))
+                                          text=full, page=bl.page, clause_index=len(b.doc.clauses)))
             continue
         for part in b.split_inline(full):
             in_body = _paragraph(b, part, bl, in_body) or in_body
@@ -211,7 +227,8 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
                                   if rank <= 2 else token))
         head, is_clause = _heading_parts(rest)
         b.push(rank, token, number)
-        doc.headings.append(Heading(path=b.path, level=len(b.stack), number=token, text=head, page=bl.page))
+        doc.headings.append(Heading(path=b.path, level=len(b.stack), number=token, text=head, page=bl.page,
+                                    clause_index=len(doc.clauses)))
         if is_clause:
             b.add_clause(rest.strip(), bl.page)
         return True

@@ -1,0 +1,84 @@
+"""Parse untrusted files in a child process with address-space and CPU limits plus a wall-clock
+kill. A timeout inside the same process cannot interrupt a long C call (zlib, lxml), so the
+child is the only reliable boundary (the design Apache Tika relies on)."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .document import FAILURE, Problem, Result
+from .errors import CRASHED, MEMORY, TIMEOUT
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MEMORY = 1 << 30
+
+
+def _limits(timeout: float, memory: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        cpu = int(timeout) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        os.setsid()  # own process group, so the kill reaches everything it spawned
+    return apply
+
+
+def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
+                      memory: int = DEFAULT_MEMORY) -> Result:
+    """run_file in a child process; never raises, returns a failure Result on timeout/memory/crash."""
+    path = str(path)
+
+    def failure(code: str, message: str) -> Result:
+        return Result(file=path, status=FAILURE, errors=[Problem(code, message, "isolate")])
+
+    cmd = [sys.executable, "-m", "pipeline", "_child", path]
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=_limits(timeout, memory), env=env,
+                                cwd=str(Path(__file__).resolve().parent.parent))
+    except OSError as exc:
+        return failure(CRASHED, f"could not start the parser process: {exc}")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return failure(TIMEOUT, f"parsing took longer than {timeout:g} s and was stopped")
+    if proc.returncode == 0 and out:
+        try:
+            result = Result.from_dict(json.loads(out))
+            result.file = path
+            return result
+        except (ValueError, KeyError, TypeError) as exc:
+            return failure(CRASHED, f"parser returned unreadable output: {exc}")
+    text = err.decode("utf-8", "replace")
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) and "MemoryError" not in text:
+        return failure(TIMEOUT, f"parsing used more than {timeout:g} s of CPU and was stopped")
+    if "MemoryError" in text or "Cannot allocate memory" in text or "bad_alloc" in text:
+        return failure(MEMORY, f"parsing needed more than {memory} bytes of memory and was stopped")
+    last = text.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+    return failure(CRASHED, f"the parser process crashed: {last[0][:200]}")
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
+
+
+def child_main(path: str) -> int:
+    """Entry point inside the child: print the Result as one JSON object."""
+    from .run import run_file
+    try:
+        result = run_file(path)
+    except MemoryError:
+        result = Result(file=path, status=FAILURE, errors=[Problem(MEMORY, "out of memory while parsing")])
+    sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
+    sys.stdout.flush()
+    return 0
