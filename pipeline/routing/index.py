@@ -31,6 +31,7 @@ DENSE_SHARE = 0.5
 PRIOR_WORDS = 8.0
 SCREENING_SHARE = 0.5   # pipeline screening vs lexical evidence in the draft's domain ranking
 COMMITTEE_TOP = 3      # experts per domain whose text match counts as that domain's evidence
+COMMITTEE_SHARE = 0.25   # committee view vs domain pseudo-documents in the lexical domain evidence
 TOP_DOMAIN_RATIO = 0.25  # a "top" domain (one that gets a seat) scores at least this share of the best
 MATCH_DOMAIN_MIN = 0.5  # an expert domain scoring below this is not named as a reason
 N_TERMS = 5
@@ -158,7 +159,7 @@ class DraftScores:
         """
         ids, w, _ = _query(self.index._dom_vocab, weights)
         pseudo = _unit_max(np.asarray(self.index._dom_lex[:, ids] @ w, dtype=np.float32).ravel())
-        lexical = 0.5 * pseudo + 0.5 * _unit_max(self._committee(raw)) if raw.any() else pseudo
+        lexical = (1 - COMMITTEE_SHARE) * pseudo + COMMITTEE_SHARE * _unit_max(self._committee(raw)) if raw.any() else pseudo
         codes = self.index.domain_codes
         screened = np.array([self.text.screening_domains.get(c, 0.0) for c in codes], dtype=np.float32)
         if not screened.any():
