@@ -130,6 +130,9 @@ class DraftScores:
         weights = text.query()
         q = _Query(*_query(index._vocab, weights))
         self._q = q
+        self._clauses_q: sparse.csr_matrix | None = None
+        self._lex_rows: sparse.csr_matrix | None = None
+        self._ranked: list[tuple[str, float]] | None = None
         self._lex_q = index._lex[:, q.ids]
         raw = np.asarray(self._lex_q @ q.weights, dtype=np.float32).ravel()
         self.lexical = _unit_max(raw)
@@ -196,9 +199,11 @@ class DraftScores:
 
     def ranked_domains(self) -> list[tuple[str, float]]:
         """(code, score) best first, zero scores dropped."""
-        order = np.argsort(-self.domain_scores, kind="stable")
-        return [(self.index.domain_codes[j], float(self.domain_scores[j])) for j in order
-                if self.domain_scores[j] > 0]
+        if self._ranked is None:
+            order = np.argsort(-self.domain_scores, kind="stable")
+            self._ranked = [(self.index.domain_codes[j], float(self.domain_scores[j])) for j in order
+                            if self.domain_scores[j] > 0]
+        return list(self._ranked)
 
     def top_domains(self, k: int) -> list[str]:
         ranked = self.ranked_domains()
@@ -223,7 +228,9 @@ class DraftScores:
         ranked = self.ranked_domains()
         own = set(p.domains)
         matched = [c for c, s in ranked if c in own and s >= MATCH_DOMAIN_MIN]
-        row = self._lex_q[pos, :].toarray().ravel() * self._q.weights
+        if self._lex_rows is None:
+            self._lex_rows = self._lex_q.tocsr()
+        row = self._lex_rows[pos, :].toarray().ravel() * self._q.weights
         order = np.argsort(-row, kind="stable")
         terms = display_terms([self._q.tokens[j] for j in order if row[j] > 0], N_TERMS)
         return Match(
@@ -232,16 +239,27 @@ class DraftScores:
             matched_domains=matched, terms=terms, clauses=self._clauses(pos, row, set(matched)),
         )
 
+    def _clause_matrix(self) -> sparse.csr_matrix:
+        """(segments x query terms): the segment's weight where the segment holds the term."""
+        if self._clauses_q is None:
+            col = {t: j for j, t in enumerate(self._q.tokens)}
+            rows, cols, vals = [], [], []
+            for s_i, seg in enumerate(self.text.segments):
+                for t in set(seg.tokens):
+                    if t in col:
+                        rows.append(s_i)
+                        cols.append(col[t])
+                        vals.append(seg.weight)
+            self._clauses_q = sparse.csr_matrix((vals, (rows, cols)),
+                                                shape=(len(self.text.segments), len(col)), dtype=np.float32)
+        return self._clauses_q
+
     def _clauses(self, pos: int, row: np.ndarray, matched: set[str]) -> list[str]:
         """Clause paths that drove the match: lexical contribution, dense similarity and domain tags."""
         segs = self.text.segments
         if not segs:
             return []
-        col = {t: j for j, t in enumerate(self._q.tokens)}
-        lex = np.zeros(len(segs), dtype=np.float32)
-        for s_i, seg in enumerate(segs):
-            lex[s_i] = seg.weight * sum(row[col[t]] for t in set(seg.tokens) if t in col)
-        total = _unit_max(lex)
+        total = _unit_max(np.asarray(self._clause_matrix() @ row, dtype=np.float32).ravel())
         if self._seg_emb is not None and self.index._emb is not None and self.index._emb[pos].any():
             total = total + _unit_max(np.clip(self._seg_emb @ self.index._emb[pos], 0.0, None))
         total = total + np.array([0.5 if matched & set(s.domains) else 0.0 for s in segs], dtype=np.float32)

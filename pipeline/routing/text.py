@@ -110,17 +110,30 @@ class Segment:
 class DraftText:
     segments: list[Segment]
     screening_domains: dict[str, float]
+    _query: dict[str, float] | None = field(default=None, repr=False)
 
     def query(self) -> dict[str, float]:
-        """Term weights of the whole draft: log(1 + weighted term frequency).
+        """Term weights of the whole draft: log(1 + weighted term frequency), computed once.
 
         Sublinear so that a term repeated in every clause does not swamp the rest.
         """
-        tf: Counter[str] = Counter()
-        for seg in self.segments:
-            for tok, n in Counter(seg.tokens).items():
-                tf[tok] += n * seg.weight
-        return {t: math.log1p(v) for t, v in tf.items()}
+        if self._query is None:
+            tf: Counter[str] = Counter()
+            for seg in self.segments:
+                for tok, n in Counter(seg.tokens).items():
+                    tf[tok] += n * seg.weight
+            self._query = {t: math.log1p(v) for t, v in tf.items()}
+        return self._query
+
+
+def _codes(items) -> list[str]:
+    """Domain codes from plain codes or the pipeline's ``{code, score, terms}`` entries."""
+    out = []
+    for item in items or []:
+        code = item.get("code") if isinstance(item, dict) else item
+        if isinstance(code, str) and code:
+            out.append(code)
+    return out
 
 
 def draft_text(draft: dict) -> DraftText:
@@ -136,7 +149,7 @@ def draft_text(draft: dict) -> DraftText:
         relevant = bool(clause.get("determinants")) or bool(clause.get("domains"))
         segments.append(Segment(
             str(clause.get("path") or clause.get("id") or f"#{i + 1}"), text,
-            RELEVANT_WEIGHT if relevant else PLAIN_WEIGHT, list(clause.get("domains") or []),
+            RELEVANT_WEIGHT if relevant else PLAIN_WEIGHT, _codes(clause.get("domains")),
         ))
     for seg in segments:
         seg.tokens = tokenize(seg.text)
