@@ -124,7 +124,7 @@ def _furniture(pages: list[list[Line]], heights: list[float]) -> set[tuple[int, 
             in_band = ln.y > 0.9 * h or ln.y < 0.1 * h
             if _PAGE_NUMBER.match(ln.text) and (in_band or li in (0, len(lines) - 1)):
                 drop.add((pi, li))
-            elif in_band and (li < 2 or li >= len(lines) - 2):
+            elif in_band and (li < 2 or li >= len(lines) - 2) and len(ln.text) <= 40:
                 band_texts[re.sub(r"\d+", "#", ln.text)] += 1
     if len(pages) >= 3:
         repeated = {t for t, n in band_texts.items() if n >= max(2, len(pages) // 2)}

@@ -294,6 +294,9 @@ def _front_matter(blocks: list[Block], doc: Document) -> int:
 def _elements(doc: Document) -> None:
     """Issuer and date: the 成文日期 line, and the signature line right above it."""
     clauses = doc.clauses
+    for c in clauses:
+        if c.kind == "cc":
+            c.path = ""  # the closing block (版记) belongs to no section
     for k, c in enumerate(clauses):
         if c.kind != "date":
             continue
@@ -302,6 +305,7 @@ def _elements(doc: Document) -> None:
             if k and clauses[k - 1].kind == "body" and len(clauses[k - 1].text) <= 40 \
                     and not re.search(r"[。，；：:,]", clauses[k - 1].text):
                 clauses[k - 1].kind = "issuer"
+                clauses[k - 1].path = c.path = ""
                 doc.issuer = doc.issuer or clauses[k - 1].text
         break
 
