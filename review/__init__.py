@@ -91,9 +91,28 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)
+    from .notifications.mail import init_mail
+
+    init_mail()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _sqlite_pragmas(db.engine)
     from .accounts import auth
 
     auth.init_app(app)
+
+
+def _sqlite_pragmas(engine) -> None:
+    """WAL lets readers run beside the writer; the busy timeout queues concurrent writers."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -189,3 +189,27 @@ class Clause(db.Model):
     domains: Mapped[list] = mapped_column(JSON, default=list)
 
     version: Mapped[SubmissionVersion] = relationship(back_populates="clauses")
+
+
+class StagedUpload(db.Model):
+    """Files uploaded and parsed, waiting for the department to confirm them after the preview.
+
+    Nothing the user sent is lost when a file is refused: the other files stay staged and only
+    the refused one has to be uploaded again.
+    """
+
+    __tablename__ = "staged_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # submission | revision
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    form: Mapped[dict] = mapped_column(JSON, default=dict)
+    # [{kind, filename, storage_key, size, sha256}]
+    files: Mapped[list] = mapped_column(JSON, default=list)
+    parsed: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
+
+    def file_of(self, kind: str) -> dict | None:
+        return next((f for f in self.files if f["kind"] == kind), None)

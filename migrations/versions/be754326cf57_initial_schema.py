@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bf28f54ce7af
+Revision ID: be754326cf57
 Revises: 
-Create Date: 2026-11-22 18:55:54.445116
+Create Date: 2026-11-22 19:03:37.036980
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bf28f54ce7af'
+revision = 'be754326cf57'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -218,6 +218,24 @@ def upgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
+    op.create_table('staged_upload',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('form', sa.JSON(), nullable=False),
+    sa.Column('files', sa.JSON(), nullable=False),
+    sa.Column('parsed', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_staged_upload_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_staged_upload_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_upload')),
+    sa.UniqueConstraint('token', name=op.f('uq_staged_upload_token'))
+    )
+    with op.batch_alter_table('staged_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staged_upload_user_id'), ['user_id'], unique=False)
+
     op.create_table('submission_drafter',
     sa.Column('submission_id', sa.Integer(), nullable=False),
     sa.Column('expert_id', sa.Integer(), nullable=False),
@@ -396,6 +414,10 @@ def downgrade():
     op.drop_table('clause')
     op.drop_table('submission_version')
     op.drop_table('submission_drafter')
+    with op.batch_alter_table('staged_upload', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staged_upload_user_id'))
+
+    op.drop_table('staged_upload')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
 

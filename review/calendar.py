@@ -1,0 +1,42 @@
+"""Working days: deadlines are counted in working days with a configurable holiday list."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+
+def parse_dates(raw: str | list | None) -> set[date]:
+    if not raw:
+        return set()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return {date.fromisoformat(str(x).strip()) for x in items if str(x).strip()}
+
+
+def is_working_day(day: date, holidays: set[date], extra_workdays: set[date]) -> bool:
+    if day in extra_workdays:
+        return True
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: date, days: int, holidays: set[date] = frozenset(),
+                     extra_workdays: set[date] = frozenset()) -> date:
+    """The date ``days`` working days after ``start`` (start itself is not counted)."""
+    day = start
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays, extra_workdays):
+            left -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, holidays: set[date] = frozenset(),
+                         extra_workdays: set[date] = frozenset()) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
+    if end < start:
+        return -working_days_between(end, start, holidays, extra_workdays)
+    return sum(1 for n in range(1, (end - start).days + 1)
+               if is_working_day(start + timedelta(days=n), holidays, extra_workdays))
+
+
+def app_calendar(config) -> tuple[set[date], set[date]]:
+    return parse_dates(config.get("HOLIDAYS")), parse_dates(config.get("EXTRA_WORKDAYS"))

@@ -1,0 +1,345 @@
+"""Submission operations: upload and preview, submit, intake, completion, revision, withdrawal.
+
+Operations take the actor, change state through the workflow, flush and never commit.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from ..accounts.models import Role, User
+from ..audit.operations import record_event
+from ..extensions import db
+from ..notifications.operations import notify, office_users
+from ..workflow import TransitionError, transition
+from . import storage
+from .models import (
+    Clause, FileKind, PolicyType, Stage, StagedUpload, Status, StoredFile, Submission, SubmissionVersion,
+)
+from .parsing import parse_draft
+
+
+class SubmissionError(ValueError):
+    """A user-facing problem; ``field`` names the form field when there is one."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+def _check_extension(upload_name: str, allowed: set[str], field: str) -> None:
+    ext = storage.extension(upload_name)
+    if ext not in allowed:
+        raise SubmissionError("bad_file_type", f"{ext or 'no extension'} is not accepted here", field)
+
+
+def validate_fields(form: dict) -> dict:
+    title = (form.get("title") or "").strip()
+    if not title:
+        raise SubmissionError("missing_title", "the title is required", "title")
+    if len(title) > 300:
+        raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
+    try:
+        policy_type = PolicyType(form.get("policy_type"))
+    except ValueError:
+        raise SubmissionError("bad_policy_type", "choose the policy type", "policy_type") from None
+    try:
+        stage = Stage(form.get("stage") or Stage.drafting.value)
+    except ValueError:
+        raise SubmissionError("bad_stage", "choose the stage", "stage") from None
+    return {
+        "title": title,
+        "policy_type": policy_type.value,
+        "stage": stage.value,
+        "contact_name": (form.get("contact_name") or "").strip()[:100],
+        "contact_phone": (form.get("contact_phone") or "").strip()[:50],
+        "note": (form.get("note") or "").strip()[:5000],
+    }
+
+
+def _save(upload: FileStorage, kind: FileKind) -> dict:
+    saved = storage.save_upload(upload)
+    return {"kind": kind.value, "filename": saved.filename, "storage_key": saved.storage_key,
+            "size": saved.size, "sha256": saved.sha256}
+
+
+def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, letter: FileStorage | None = None,
+                basis: list[FileStorage] = ()) -> None:
+    """Add or replace files of a staged upload and parse a new draft.
+
+    File-type errors raise before anything is written; a draft the pipeline cannot read is kept
+    with its parse result so that the preview can explain what is wrong.
+    """
+    if draft is not None and draft.filename:
+        _check_extension(draft.filename, storage.DRAFT_EXTENSIONS | {".doc", ".wps"}, "draft")
+    if letter is not None and letter.filename:
+        _check_extension(letter.filename, storage.LETTER_EXTENSIONS, "letter")
+    for b in basis:
+        if b.filename:
+            _check_extension(b.filename, storage.BASIS_EXTENSIONS, "basis")
+    files = list(staged.files)
+    for kind, upload in ((FileKind.draft, draft), (FileKind.letter, letter)):
+        if upload is not None and upload.filename:
+            for old in [f for f in files if f["kind"] == kind.value]:
+                storage.delete_key(old["storage_key"])
+                files.remove(old)
+            files.append(_save(upload, kind))
+            if kind is FileKind.draft:
+                staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"])
+    files.extend(_save(b, FileKind.basis) for b in basis if b.filename)
+    staged.files = files
+
+
+def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=(),
+                     staged: StagedUpload | None = None) -> StagedUpload:
+    if actor.role is not Role.department:
+        raise SubmissionError("forbidden", "only department users submit drafts")
+    fields = validate_fields(form)
+    if staged is None:
+        staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="submission",
+                              form=fields, files=[])
+        db.session.add(staged)
+    else:
+        staged.form = fields
+    stage_files(staged, draft=draft, letter=letter, basis=list(basis))
+    db.session.flush()
+    return staged
+
+
+def staged_problems(staged: StagedUpload) -> list[tuple[str, str]]:
+    """What blocks confirmation, as (code, field)."""
+    problems = []
+    if staged.file_of("letter") is None:
+        problems.append(("missing_letter", "letter"))
+    if staged.file_of("draft") is None:
+        problems.append(("missing_draft", "draft"))
+    elif not staged.parsed or staged.parsed.get("status") == "failure":
+        problems.append(("draft_unreadable", "draft"))
+    return problems
+
+
+def get_staged(actor: User, token: str) -> StagedUpload | None:
+    staged = db.session.scalar(db.select(StagedUpload).where(StagedUpload.token == token))
+    return staged if staged is not None and staged.user_id == actor.id else None
+
+
+def _clauses_from(parsed: dict) -> list[Clause]:
+    return [
+        Clause(key=c["id"], ordinal=n, path=c.get("path") or "", text=c["text"], page=c.get("page"),
+               determinants=c.get("determinants") or [], domains=c.get("domains") or [])
+        for n, c in enumerate(parsed.get("clauses") or [])
+    ]
+
+
+def _set_parsed(version: SubmissionVersion, parsed: dict) -> None:
+    version.parsed = parsed
+    version.parse_status = parsed.get("status", "")
+    version.draft_sha256 = parsed.get("sha256") or ""
+    version.text_sha256 = parsed.get("text_sha256") or ""
+    if version.clauses:
+        version.clauses = []
+        db.session.flush()  # delete the old clauses before their keys are reused
+    version.clauses = _clauses_from(parsed)
+
+
+def _add_files(version: SubmissionVersion, files: list[dict]) -> None:
+    for f in files:
+        version.files.append(StoredFile(kind=FileKind(f["kind"]), filename=f["filename"],
+                                        storage_key=f["storage_key"], size=f["size"], sha256=f["sha256"]))
+
+
+def _version_from(sub: Submission, round_: int, files: list[dict], parsed: dict, actor: User,
+                  note: str = "") -> SubmissionVersion:
+    version = SubmissionVersion(round=round_, note=note, created_by_id=actor.id)
+    sub.versions.append(version)
+    _add_files(version, files)
+    _set_parsed(version, parsed)
+    return version
+
+
+def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
+    """Turn a previewed upload into a submission (round 1, status submitted)."""
+    problems = staged_problems(staged)
+    if problems:
+        code, field = problems[0]
+        raise SubmissionError(code, f"cannot submit yet: {code}", field)
+    form = staged.form
+    sub = Submission(
+        title=form["title"], department_id=actor.department_id, policy_type=PolicyType(form["policy_type"]),
+        stage=Stage(form["stage"]), contact_name=form["contact_name"], contact_phone=form["contact_phone"],
+        status=Status.submitted, current_round=1, created_by=actor,
+        panel_size=int(current_app.config["PANEL_SIZE"]),
+    )
+    db.session.add(sub)
+    _version_from(sub, 1, staged.files, staged.parsed, actor, form.get("note", ""))
+    db.session.delete(staged)
+    db.session.flush()
+    record_event(sub, actor, "submit", "", Status.submitted.value)
+    notify(office_users(), "submission.submit", submission=sub, url=f"/office/submissions/{sub.id}",
+           department=sub.department.name)
+    return sub
+
+
+def submit(actor: User, form: dict, *, draft, letter=None, basis=()) -> Submission:
+    """Upload and submit in one step (the API); the browser previews first."""
+    staged = stage_submission(actor, form, draft=draft, letter=letter, basis=basis)
+    return confirm_submission(actor, staged)
+
+
+def discard_staged(staged: StagedUpload) -> None:
+    for f in staged.files:
+        storage.delete_key(f["storage_key"])
+    db.session.delete(staged)
+
+
+def accept_submission(actor: User, sub: Submission) -> None:
+    transition(sub, "accept", actor)
+
+
+def return_submission(actor: User, sub: Submission, reason: str) -> None:
+    transition(sub, "return", actor, reason=reason)
+    sub.return_reason = reason.strip()
+
+
+def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=None, letter=None,
+                        basis=()) -> None:
+    """The department adds what was missing and sends the submission back to intake."""
+    from ..workflow import can
+
+    if not can(actor, sub, "resubmit"):
+        raise TransitionError("forbidden", "cannot complete this submission")
+    version = sub.current_version
+    staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="completion",
+                          files=[], form={})
+    stage_files(staged, draft=draft, letter=letter, basis=list(basis))
+    if staged.file_of("draft") and (not staged.parsed or staged.parsed.get("status") == "failure"):
+        for f in staged.files:
+            storage.delete_key(f["storage_key"])
+        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+    replaced = {f["kind"] for f in staged.files} & {FileKind.draft.value, FileKind.letter.value}
+    # Replaced files leave the version but stay on disk; the audit event names them.
+    version.files = [f for f in version.files if f.kind.value not in replaced]
+    _add_files(version, staged.files)
+    if staged.file_of("draft"):
+        _set_parsed(version, staged.parsed)
+    if not any(f.kind is FileKind.letter for f in version.files):
+        raise SubmissionError("missing_letter", "the official letter is still missing", "letter")
+    transition(sub, "resubmit", actor, reason=note or "-",
+               data={"files": [f["filename"] for f in staged.files]})
+    sub.return_reason = ""
+
+
+def withdraw_submission(actor: User, sub: Submission, reason: str) -> None:
+    from ..reviews.models import AssignmentStatus
+
+    open_ones = [a for a in sub.round_assignments() if a.status.is_open]
+    transition(sub, "withdraw", actor, reason=reason)
+    for a in open_ones:
+        a.status = AssignmentStatus.cancelled
+
+
+def _parse_reason(parsed: dict | None) -> str:
+    if not parsed:
+        return "the draft could not be read"
+    errors = parsed.get("errors") or []
+    return errors[0]["message"] if errors else "the draft could not be read"
+
+
+# -- revision rounds -------------------------------------------------------------------------
+
+
+def opinion_items(sub: Submission, round_: int):
+    """The clause comments of the round's submitted opinions: what the department must answer."""
+    from ..reviews.operations import submitted_opinions
+
+    return [c for o in submitted_opinions(sub, round_) for c in o.comments]
+
+
+def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
+    """{comment_id: {response, reason}} covering every opinion item of the concluded round."""
+    from ..reviews.models import ResponseKind
+
+    items = opinion_items(sub, sub.current_round)
+    clean: dict[int, dict] = {}
+    for item in items:
+        raw = responses.get(item.id) or responses.get(str(item.id)) or {}
+        try:
+            kind = ResponseKind(raw.get("response"))
+        except ValueError:
+            raise SubmissionError("response_missing", f"answer opinion item {item.id}", f"response-{item.id}") from None
+        reason = (raw.get("reason") or "").strip()
+        if kind is not ResponseKind.adopted and not reason:
+            raise SubmissionError("response_reason_missing",
+                                  f"opinion item {item.id}: give the reason for not adopting it fully",
+                                  f"response-{item.id}")
+        clean[item.id] = {"response": kind.value, "reason": reason[:5000]}
+    return clean
+
+
+def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, responses: dict,
+                   note: str = "", staged: StagedUpload | None = None) -> StagedUpload:
+    from ..workflow import can
+
+    if not can(actor, sub, "revise"):
+        raise TransitionError("forbidden", "this submission cannot be revised now")
+    clean = {str(k): v for k, v in validate_responses(sub, responses).items()}
+    if staged is None:
+        staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="revision",
+                              submission_id=sub.id, files=[], form={})
+        db.session.add(staged)
+    staged.form = {"responses": clean, "note": note.strip()[:5000]}
+    stage_files(staged, draft=draft, letter=letter)
+    db.session.flush()
+    return staged
+
+
+def confirm_revision(actor: User, sub: Submission, staged: StagedUpload, due=None) -> SubmissionVersion:
+    """Start round n+1 with the revised draft and the responses; the previous panel is re-invited."""
+    from ..reviews.models import RevisionResponse, ResponseKind
+    from ..reviews.operations import reinvite_panel
+    from ..routing.operations import default_due
+
+    if staged.purpose != "revision" or staged.submission_id != sub.id:
+        raise SubmissionError("bad_staged", "this upload belongs to another submission")
+    if staged.file_of("draft") is None:
+        raise SubmissionError("missing_draft", "upload the revised draft", "draft")
+    if not staged.parsed or staged.parsed.get("status") == "failure":
+        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+    responses = validate_responses(sub, {int(k): v for k, v in staged.form.get("responses", {}).items()})
+    previous = sub.current_round
+    previous_version = sub.current_version
+    transition(sub, "revise", actor, reason=staged.form.get("note") or "-",
+               data={"round": previous + 1})
+    sub.current_round = previous + 1
+    files = list(staged.files)
+    if staged.file_of("letter") is None and previous_version is not None:
+        # The letter of the earlier round still stands unless a new one is sent.
+        files += [{"kind": f.kind.value, "filename": f.filename, "storage_key": f.storage_key,
+                   "size": f.size, "sha256": f.sha256} for f in previous_version.files
+                  if f.kind is FileKind.letter]
+    version = _version_from(sub, sub.current_round, [], staged.parsed, actor, staged.form.get("note", ""))
+    for f in files:
+        version.files.append(StoredFile(kind=FileKind(f["kind"]), filename=f["filename"],
+                                        storage_key=f["storage_key"] if f in staged.files else _copy_key(f),
+                                        size=f["size"], sha256=f["sha256"]))
+    db.session.add(version)
+    for comment_id, r in responses.items():
+        db.session.add(RevisionResponse(version=version, comment_id=comment_id,
+                                        response=ResponseKind(r["response"]), reason=r["reason"]))
+    db.session.delete(staged)
+    db.session.flush()
+    reinvite_panel(sub, previous, due or default_due(), actor)
+    return version
+
+
+def _copy_key(f: dict) -> str:
+    """Storage keys are unique per stored file: a letter carried into a new round gets its own copy."""
+    import shutil
+
+    src = storage.upload_path(f["storage_key"])
+    saved = storage.save_upload(src.read_bytes(), f["filename"])
+    shutil.copystat(src, saved.path)
+    return saved.storage_key
