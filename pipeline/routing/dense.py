@@ -118,7 +118,8 @@ def load_embedder(name_or_path: str | Path | None, *, cache: EmbeddingCache | No
         with _warn_lock:
             if name not in _warned:
                 _warned.add(name)
+                first = (str(exc).strip().splitlines() or [""])[0]
                 log.warning("embedding model %r cannot be loaded (%s: %s); routing uses the lexical index only",
-                            name, type(exc).__name__, exc)
+                            name, type(exc).__name__, first)
         return None
     return Embedder(model, name, cache)

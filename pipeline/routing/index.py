@@ -36,6 +36,8 @@ TOP_DOMAIN_RATIO = 0.25  # a "top" domain (one that gets a seat) scores at least
 MATCH_DOMAIN_MIN = 0.5  # an expert domain scoring below this is not named as a reason
 N_TERMS = 5
 N_CLAUSES = 3
+CLAUSE_MIN_SHARE = 0.5
+CLAUSE_DOMAIN_BONUS = 0.25  # a clause tagged with a matched domain; decides for experts without text
 
 
 def _taxonomy() -> list[tuple[str, str]]:
@@ -262,6 +264,9 @@ class DraftScores:
         total = _unit_max(np.asarray(self._clause_matrix() @ row, dtype=np.float32).ravel())
         if self._seg_emb is not None and self.index._emb is not None and self.index._emb[pos].any():
             total = total + _unit_max(np.clip(self._seg_emb @ self.index._emb[pos], 0.0, None))
-        total = total + np.array([0.5 if matched & set(s.domains) else 0.0 for s in segs], dtype=np.float32)
+        tagged = [CLAUSE_DOMAIN_BONUS if matched & set(s.domains) else 0.0 for s in segs]
+        total = total + np.array(tagged, dtype=np.float32)
+        # Only clauses close to this expert's best one count as having driven the match.
+        keep = total >= max(CLAUSE_MIN_SHARE * float(total.max()), 1e-9)
         order = np.argsort(-total, kind="stable")
-        return [segs[i].path for i in order if total[i] > 0 and segs[i].path != "title"][:N_CLAUSES]
+        return [segs[i].path for i in order if keep[i] and segs[i].path != "title"][:N_CLAUSES]
