@@ -118,10 +118,13 @@ def _sqlite_pragmas(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .api.common import register_error_handlers
     from .home import bp as home_bp
 
-    for bp in (home_bp, accounts_bp, admin_bp):
+    for bp in (home_bp, accounts_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
+    register_error_handlers(app)
 
 
 def _register_cli(app: Flask) -> None:

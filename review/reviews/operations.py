@@ -244,7 +244,11 @@ def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False
         db.session.refresh(a)
         if a.status is not AssignmentStatus.accepted:
             raise TransitionError("invalid_state", "this opinion is already submitted")
-    opinion = a.opinion or Opinion(assignment=a, screening={})
+    opinion = a.opinion
+    if opinion is None:
+        opinion = Opinion(screening={})
+        db.session.add(opinion)
+        a.opinion = opinion
     rec = data.get("recommendation")
     if rec:
         try:

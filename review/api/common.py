@@ -1,0 +1,111 @@
+"""The API blueprint, its authentication and its JSON errors."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..accounts.models import Role
+from ..extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, detail: str = "", **extra):
+        self.status = status
+        self.error = error
+        self.detail = detail
+        self.extra = extra
+        super().__init__(detail or error)
+
+
+def error_response(status: int, error: str, detail: str = "", **extra):
+    body = {"error": error, "detail": detail, **extra}
+    return jsonify(body), status
+
+
+def api_auth(*roles: Role):
+    """Require a bearer token; with roles, require one of them (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return error_response(401, "unauthorized", "send Authorization: Bearer <token>")
+            if roles and not current_user.has_role(*roles):
+                return error_response(403, "forbidden", f"this needs the role {' or '.join(r.value for r in roles)}")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "send a JSON object with Content-Type: application/json")
+    return data
+
+
+def get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise ApiError(404, "not_found", f"no {model.__tablename__} {object_id}")
+    return obj
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    db.session.rollback()
+    return error_response(exc.status, exc.error, exc.detail, **exc.extra)
+
+
+def register_error_handlers(app) -> None:
+    """Every error under /api/ answers JSON, never an HTML page."""
+    from ..reviews.operations import ReviewError
+    from ..submissions.operations import SubmissionError
+    from ..workflow import TransitionError
+
+    def is_api() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(TransitionError)
+    def _transition(exc: TransitionError):
+        db.session.rollback()
+        status = 403 if exc.code == "forbidden" else (400 if exc.code == "reason_required" else 409)
+        if is_api():
+            return error_response(status, exc.code, str(exc))
+        from flask import abort
+
+        abort(403 if status == 403 else 409)
+
+    @app.errorhandler(SubmissionError)
+    @app.errorhandler(ReviewError)
+    def _user_error(exc):
+        db.session.rollback()
+        return error_response(403 if exc.code == "forbidden" else 400, exc.code, str(exc),
+                              **({"field": exc.field} if exc.field else {}))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if is_api():
+            return error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
+                                  exc.description or "")
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if is_api():
+            return error_response(500, "internal_error", "an unexpected error was logged")
+        from flask import render_template
+
+        return render_template("errors/error.html", code=500), 500

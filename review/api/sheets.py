@@ -1,0 +1,2 @@
+"""API routes (filled in by the API work)."""
+from .common import bp  # noqa: F401
