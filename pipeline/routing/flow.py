@@ -19,8 +19,9 @@ Pruning and its proof: each draft keeps its best ``candidates`` experts overall 
 ``pi``; a pruned bundle (e, d) could improve the solution only if some route e -> X through it has
 negative reduced cost ``-A[d, e] + pi(e) - pi(X)``. Those bundles are added and the instance
 re-solved until there are none, which proves the pruned optimum is the full optimum. The flow value
-is proven maximal when every draft is full or every eligible candidate is used; otherwise the full
-instance is solved.
+is proven maximal when it reaches an upper bound (every draft full as far as it has eligible experts,
+or all remaining load used); otherwise the candidate lists double until it does or until the
+instance is the full one.
 """
 from __future__ import annotations
 
@@ -171,6 +172,7 @@ class Solution:
     arcs: int
     verified: bool
     seconds: float
+    full_instance: bool  # pruning could not be proven and the full instance was solved
 
 
 def candidate_mask(problem: AssignmentProblem, candidates: int) -> np.ndarray:
@@ -211,7 +213,9 @@ def solve(problem: AssignmentProblem, *, candidates: int = 12, max_rounds: int =
             verified = True
             break
         if smcf.maximum_flow() != upper and smcf.maximum_flow() != problem.capacity.sum():
-            mask = full.copy()  # flow value not provably maximal: solve the full instance
+            # Flow value not provably maximal: widen the candidate lists (eventually the full instance).
+            candidates = max(1, candidates) * 2
+            mask |= candidate_mask(problem, candidates)
             continue
         pi = potentials(net, flows)
         expert0, draft0, seat0 = Network.nodes(problem)
@@ -243,4 +247,4 @@ def solve(problem: AssignmentProblem, *, candidates: int = 12, max_rounds: int =
     covered = int(sum(1 for d in range(n_d) for j in range(problem.top.shape[1])
                       if problem.top[d, j] >= 0 and any(s == j for _, s in assigned[d])))
     return Solution(assigned, -int(smcf.optimal_cost()), int(smcf.maximum_flow()), covered, rounds,
-                    len(net.tails), verified, time.perf_counter() - start)
+                    len(net.tails), verified, time.perf_counter() - start, bool(mask.sum() == full.sum()))

@@ -80,7 +80,23 @@ def test_pruned_solution_equals_full_instance(seed):
         solution = solve(problem, candidates=candidates)
         assert solution.verified
         assert solution.objective == full_ortools(problem)
-    assert solve(problem, candidates=1).iterations >= 1
+
+
+def test_verification_adds_pruned_arcs_that_improve():
+    # Every draft prefers the same few experts, each able to take one draft: the best candidates
+    # collide, the pruned instance is not optimal at first, and the potentials find the missing arcs.
+    rng = np.random.default_rng(3)
+    n_d, n_e = 20, 70
+    quality = rng.random(n_e)
+    problem = AssignmentProblem(affinity=np.clip(quality[None, :] + 0.1 * rng.random((n_d, n_e)), 0, 1),
+                                eligible=np.ones((n_d, n_e), bool), capacity=np.ones(n_e, dtype=np.int64),
+                                seats=np.full(n_d, 3), expert_domains=np.ones((n_e, 1), bool),
+                                top_domains=[[0]] * n_d)
+    solution = solve(problem, candidates=8)
+    assert solution.verified and not solution.full_instance
+    assert solution.iterations > 1
+    assert solution.arcs < len(build_network(problem, *np.nonzero(problem.eligible)).tails)
+    assert solution.objective == full_ortools(problem)
 
 
 def test_solution_respects_capacity_eligibility_and_seats():
