@@ -21,6 +21,7 @@ _MARKERS = [
     (6, re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*")),
 ]
 _TERMINATORS = "。；！？;!?"
+_TERMINATOR_RE = re.compile(f"[{_TERMINATORS}]")
 _DOCNUM = re.compile(r"([\u4e00-\u9fa5]{1,15})\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*0*(\d{1,5})\s*号")
 _DATE = re.compile(r"^(\d{4}|[〇零○O一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
                    r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$")
@@ -173,11 +174,10 @@ class _Builder:
 def _heading_parts(rest: str) -> tuple[str, bool]:
     """Heading text, and whether the paragraph is also a clause (it carries text of its own)."""
     rest = rest.strip()
-    cut = min((rest.find(t) for t in _TERMINATORS if t in rest), default=-1)
-    if cut == -1:
+    m = _TERMINATOR_RE.search(rest)
+    if m is None:
         return rest.rstrip("：:"), False
-    head = rest[:cut]
-    return head, True
+    return rest[:m.start()], True
 
 
 def build(raw: RawDocument) -> Document:
