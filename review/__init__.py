@@ -121,8 +121,10 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .api.common import register_error_handlers
     from .home import bp as home_bp
+    from .sheets.views import bp as sheets_bp
+    from .verify.views import bp as verify_bp
 
-    for bp in (home_bp, accounts_bp, admin_bp, api_bp):
+    for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

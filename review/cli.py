@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_token_cmd)
     app.cli.add_command(experts)
     app.cli.add_command(load_demo)
+    from .sheets.cli import register as register_sheet_commands
+
+    register_sheet_commands(app)
 
 
 def _fail(message: str) -> None:

@@ -1,0 +1,4 @@
+"""Verification pages (filled in by the sheet work)."""
+from flask import Blueprint
+
+bp = Blueprint("verify", __name__, url_prefix="/verify")
