@@ -15,6 +15,8 @@ import numpy as np
 log = logging.getLogger("pipeline.routing")
 
 _warned: set[str] = set()
+# Loaded models, reused: loading takes seconds and the app may build an index per request.
+_models: dict[tuple[str, str], object] = {}
 _warn_lock = threading.Lock()
 
 
@@ -104,12 +106,16 @@ def load_embedder(name_or_path: str | Path | None, *, cache: EmbeddingCache | No
                   device: str = "cpu") -> Embedder | None:
     """Load a sentence-transformers model from a local path or the local Hugging Face cache.
 
-    Never touches the network (``local_files_only``). On failure logs one warning per model name
-    and returns None, so the caller routes lexically.
+    Never touches the network (``local_files_only``). A model is loaded once per process and shared
+    by later calls. On failure logs one warning per model name and returns None, so the caller
+    routes lexically.
     """
     if not name_or_path:
         return None
     name = str(name_or_path)
+    model = _models.get((name, device))
+    if model is not None:
+        return Embedder(model, name, cache)
     try:
         from sentence_transformers import SentenceTransformer
 
@@ -122,4 +128,5 @@ def load_embedder(name_or_path: str | Path | None, *, cache: EmbeddingCache | No
                 log.warning("embedding model %r cannot be loaded (%s: %s); routing uses the lexical index only",
                             name, type(exc).__name__, first)
         return None
+    _models[(name, device)] = model
     return Embedder(model, name, cache)

@@ -33,7 +33,7 @@ SCREENING_SHARE = 0.5   # pipeline screening vs lexical evidence in the draft's 
 COMMITTEE_TOP = 3      # experts per domain whose text match counts as that domain's evidence
 COMMITTEE_SHARE = 0.25   # committee view vs domain pseudo-documents in the lexical domain evidence
 TOP_DOMAIN_RATIO = 0.25  # a "top" domain (one that gets a seat) scores at least this share of the best
-MATCH_DOMAIN_MIN = 0.5  # an expert domain scoring below this is not named as a reason
+MATCH_DOMAIN_MIN = TOP_DOMAIN_RATIO  # an expert domain below this is not named as a reason
 N_TERMS = 5
 N_CLAUSES = 3
 CLAUSE_MIN_SHARE = 0.5
@@ -49,6 +49,8 @@ def _taxonomy() -> list[tuple[str, str]]:
 
 def _bm25_matrix(docs: list[list[str]]) -> tuple[sparse.csc_matrix, dict[str, int]]:
     """BM25 weights (docs x vocabulary) computed by bm25s."""
+    if not any(docs):  # bm25s cannot index a corpus without a single token
+        return sparse.csc_matrix((len(docs), 0), dtype=np.float32), {}
     retriever = bm25s.BM25()
     retriever.index(docs, show_progress=False)
     sc = retriever.scores
