@@ -93,6 +93,12 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
     for clause in doc.clauses:
         norm = matchable(clause.text)
         found = matcher.terms(norm)
+        if not found:
+            clause.domains, clause.determinants, clause.evidence = [], [], []
+            if clause.kind in _SCORED_KINDS:
+                for code in matcher.populations(norm):
+                    population_clauses[code].append(clause.id)
+            continue
         scores = _domain_scores(found, matcher)
         by_domain: dict[str, set[str]] = defaultdict(set)
         by_det: dict[str, set[str]] = defaultdict(set)
