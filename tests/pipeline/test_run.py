@@ -89,3 +89,11 @@ def test_diff_ignores_whitespace_and_width_and_accepts_clause_objects():
     assert [i["op"] for i in diff_clauses(a, b)] == ["unchanged"]
     assert [i["op"] for i in diff_clauses([], b)] == ["added"]
     assert [i["op"] for i in diff_clauses(a, [])] == ["removed"]
+
+
+def test_pipeline_never_imports_flask_or_review():
+    import subprocess
+    import sys
+    code = ("import sys, pipeline, pipeline.diff, pipeline.cli; pipeline.run_bytes(b'x', 'a.txt');"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'review')]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=B.__file__.rsplit("/tests/", 1)[0])
