@@ -57,7 +57,9 @@ class Para:
 
 def _join(prev: str | None, cur: str) -> str:
     # Wrapped lines join without a space, except between two Latin words.
-    if prev and cur and prev[-1].isascii() and prev[-1].isalpha() and cur[0].isascii() and cur[0].isalpha():
+    # (Chinese text wraps anywhere, even inside "CO", so only an all-Latin line gets a space.)
+    if (prev and cur and prev[-1].isascii() and prev[-1].isalpha() and cur[0].isascii() and cur[0].isalpha()
+            and not any(is_cjk(ch) for ch in cur)):
         return " " + cur
     return cur
 
@@ -274,10 +276,15 @@ def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
 def _continues(prev: Para, nxt: Para, lay: _Layout) -> bool:
     """Does the first paragraph of a page continue the last one of the previous page?"""
     last, first = prev.lines[-1], nxt.lines[0]
-    if last.x1 < lay.right - 1.5 * last.size or abs(last.size - first.size) > 0.5:
+    if abs(last.size - first.size) > 0.5 or _HEADING_START.match(first.text):
         return False
-    if _HEADING_START.match(first.text):
+    if len(prev.lines) == 1 and _HEADING_START.match(last.text):
+        return False  # a heading at the foot of a page
+    ends_sentence = last.text[-1:] in "。！？；：:;!?"
+    # Lines wrapped by character count end short when they hold half-width characters.
+    slack = 1.5 if ends_sentence else 4.0
+    if last.x1 < lay.right - slack * last.size:
         return False
     if lay.uses_indent:
         return first.x0 <= lay.left + 0.8 * first.size
-    return last.text[-1:] not in "。！？"
+    return not ends_sentence
