@@ -101,18 +101,21 @@ def propose_panel(draft: dict | DraftText | DraftScores, index: ExpertIndex, *, 
 
 
 def assign_batch(drafts: Sequence[tuple[Hashable, dict | DraftText | DraftScores, Department]],
-                 index: ExpertIndex, *, k: int = 3, period: tuple[date, date] | None = None,
+                 index: ExpertIndex, *, k: int = 3,
+                 period: tuple[date, date] | Mapping[Hashable, tuple[date, date]] | None = None,
                  drafters: Mapping[Hashable, Collection[int]] | None = None,
                  candidates: int = 12) -> BatchResult:
     """Panels for many pending drafts at once, maximising total affinity under the experts' remaining
-    loads, top-domain coverage and conflicts. ``drafts`` holds (key, draft, department) triples."""
+    loads, top-domain coverage and conflicts. ``drafts`` holds (key, draft, department) triples;
+    ``period`` is one review period for all drafts or one per key."""
     drafters = drafters or {}
     scored, tops, rows, excluded = [], [], [], {}
     for key, draft, department in drafts:
         s = _scores(index, draft)
         scored.append(s)
         tops.append(s.top_domains(k))
-        ok, ex = _screen(index, department, set(drafters.get(key, ())), period)
+        span = period.get(key) if isinstance(period, Mapping) else period
+        ok, ex = _screen(index, department, set(drafters.get(key, ())), span)
         rows.append(ok)
         excluded[key] = ex
     if not scored:

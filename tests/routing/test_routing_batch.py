@@ -138,6 +138,20 @@ def test_assign_batch_respects_loads_and_conflicts(myopia_draft, tobacco_draft):
     assert result.affinity == pytest.approx(sum(m.match.score for ms in result.panels.values() for m in ms))
 
 
+def test_batch_period_per_draft(tobacco_draft):
+    from datetime import date
+
+    profiles = committee()
+    profiles[0].unavailable = [(date(2026, 6, 1), date(2026, 6, 30))]
+    index = ExpertIndex(profiles)
+    periods = {"june": (date(2026, 6, 10), date(2026, 6, 20)), "july": (date(2026, 7, 1), date(2026, 7, 20))}
+    result = assign_batch([("june", tobacco_draft, NEUTRAL), ("july", tobacco_draft, NEUTRAL)], index, k=2,
+                          period=periods)
+    assert 1 not in {m.expert.id for m in result.panels["june"]}
+    assert [w.code for e in result.excluded["june"] for w in e.why] == ["unavailable"]
+    assert result.panels["july"][0].expert.id == 1
+
+
 def test_batch_of_one_equals_propose_panel(index, myopia_draft):
     single = propose_panel(myopia_draft, index, department=NEUTRAL, k=3)
     batch = assign_batch([("x", myopia_draft, NEUTRAL)], index, k=3)
