@@ -1,2 +1,357 @@
-"""API routes (filled in by the API work)."""
-from .common import bp  # noqa: F401
+"""Submission endpoints: submit, list, read, intake, withdraw, panel, decision, revision.
+
+Visibility follows the browser: a department sees its own submissions, the office (and admin)
+all of them, an expert those they are assigned to. What a caller may not see is a 404.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import date
+
+from flask import jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import Role, User
+from ..audit.models import CommitteeSetting
+from ..extensions import db
+from ..reviews import operations as rops
+from ..reviews.models import Assignment, AssignmentStatus, OpinionStatus
+from ..routing.operations import default_due, propose_for_submission
+from ..sheets.models import OpinionSheet
+from ..submissions import operations as sops
+from ..submissions.models import Conclusion, StagedUpload, Status, Submission
+from .assignments import assignment_dict, comment_dict, opinion_dict, text_field
+from .common import ApiError, api_auth, bp, json_body
+
+READERS = (Role.department, Role.office, Role.admin, Role.expert)
+STAFF = (Role.office, Role.admin)
+
+# -- visibility ------------------------------------------------------------------------------
+
+
+def visible_submissions(user: User):
+    stmt = select(Submission)
+    if user.role is Role.department:
+        return stmt.where(Submission.department_id == user.department_id)
+    if user.role is Role.expert:
+        assigned = select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id)
+        return stmt.where(Submission.id.in_(assigned))
+    return stmt
+
+
+def can_view(user: User, sub: Submission) -> bool:
+    if user.has_role(*STAFF):
+        return True
+    if user.role is Role.department:
+        return sub.department_id == user.department_id
+    if user.role is Role.expert:
+        return any(a.expert_id == user.expert_id for a in sub.assignments)
+    return False
+
+
+def visible_submission(submission_id: int) -> Submission:
+    sub = db.session.get(Submission, submission_id)
+    if sub is None or not can_view(current_user, sub):
+        raise ApiError(404, "not_found", f"no submission {submission_id}")
+    return sub
+
+
+def _decided_rounds(sub: Submission) -> set[int]:
+    return {d.round for d in sub.decisions}
+
+
+def _anonymise_panel() -> bool:
+    setting = db.session.scalar(select(CommitteeSetting))
+    return bool(setting and setting.anonymise_panel)
+
+
+def _expert_labels(sub: Submission, user: User) -> dict[int, str]:
+    """Names for staff and experts; a department sees 专家A, 专家B … when the panel is anonymised."""
+    ids = list(dict.fromkeys(a.expert_id for a in sub.assignments))
+    if user.role is Role.department and _anonymise_panel():
+        return {eid: f"专家{chr(ord('A') + n % 26)}{n // 26 or ''}" for n, eid in enumerate(ids)}
+    return {a.expert_id: a.expert.name for a in sub.assignments}
+
+
+def visible_opinions(user: User, sub: Submission):
+    """Office: every submitted opinion. Department: those of decided rounds. Expert: their own,
+    and the others of a round once their own is in (or always when the committee allows it)."""
+    out = []
+    decided = _decided_rounds(sub)
+    peers = False
+    if user.role is Role.expert:
+        setting = db.session.scalar(select(CommitteeSetting))
+        peers = bool(setting and setting.experts_see_peers)
+    mine_in = {a.round for a in sub.assignments
+               if a.expert_id == user.expert_id and a.status is AssignmentStatus.submitted}
+    for a in sub.assignments:
+        o = a.opinion
+        if o is None:
+            continue
+        submitted = o.status is OpinionStatus.submitted
+        if user.has_role(*STAFF):
+            ok = submitted
+        elif user.role is Role.department:
+            ok = submitted and a.round in decided
+        elif user.role is Role.expert:
+            ok = a.expert_id == user.expert_id or (submitted and (a.round in mine_in or peers))
+        else:
+            ok = False
+        if ok:
+            out.append(o)
+    return out
+
+
+def _visible_assignments(user: User, sub: Submission) -> list[dict]:
+    if user.role is Role.expert:
+        return [assignment_dict(a) for a in sub.assignments if a.expert_id == user.expert_id]
+    show = user.role is not Role.department or not _anonymise_panel()
+    return [assignment_dict(a, show_expert=show) for a in sub.assignments]
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+
+def summary_dict(sub: Submission) -> dict:
+    return {"id": sub.id, "title": sub.title, "status": sub.status.value, "round": sub.current_round,
+            "policy_type": sub.policy_type.value, "stage": sub.stage.value,
+            "department": sub.department.name,
+            "conclusion": sub.conclusion.value if sub.conclusion else None,
+            "created_at": sub.created_at.isoformat() if sub.created_at else None}
+
+
+def _state(sub: Submission) -> dict:
+    return {"id": sub.id, "status": sub.status.value, "round": sub.current_round}
+
+
+def _sheet(sub: Submission) -> dict | None:
+    sheet = db.session.scalar(select(OpinionSheet).where(OpinionSheet.submission_id == sub.id)
+                              .order_by(OpinionSheet.id.desc()))
+    if sheet is None:
+        return None
+    return {"serial": sheet.serial, "status": sheet.status.value, "code": None}
+
+
+def detail_dict(user: User, sub: Submission) -> dict:
+    version = sub.current_version
+    labels = _expert_labels(sub, user)
+    return {
+        **summary_dict(sub),
+        "contact_name": sub.contact_name, "contact_phone": sub.contact_phone,
+        "return_reason": sub.return_reason or None,
+        "review_due": sub.review_due.isoformat() if sub.review_due else None,
+        "screening": ((version.parsed or {}).get("screening") if version else None),
+        "panel_suggestion": propose_for_submission(sub).to_dict() if user.role is Role.office else None,
+        "assignments": _visible_assignments(user, sub),
+        "opinions": [opinion_dict(o, labels.get(o.assignment.expert_id, ""))
+                     for o in visible_opinions(user, sub)],
+        "decisions": [{"round": d.round, "conclusion": d.conclusion.value, "reason": d.reason}
+                      for d in sub.decisions],
+        "sheet": _sheet(sub),
+    }
+
+
+# -- input -----------------------------------------------------------------------------------
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"bad_{name}", f"{name} must be an integer", field=name) from None
+    if not low <= value <= high:
+        raise ApiError(400, f"bad_{name}", f"{name} must be between {low} and {high}", field=name)
+    return value
+
+
+def _enum(enum_cls, value, field: str):
+    try:
+        return enum_cls(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(m.value for m in enum_cls)
+        raise ApiError(400, f"bad_{field}", f"{field} must be one of {choices}", field=field) from None
+
+
+def _required_file(name: str):
+    upload = request.files.get(name)
+    if upload is None or not upload.filename:
+        raise ApiError(400, f"missing_{name}", f"upload the file {name!r}", field=name)
+    return upload
+
+
+def _confirm_parsed(staged: StagedUpload) -> None:
+    """An unreadable draft is refused with the pipeline's code, and its files leave the disk."""
+    parsed = staged.parsed or {}
+    if staged.file_of("draft") and parsed.get("status") == "failure":
+        errors = parsed.get("errors") or [{}]
+        sops.discard_staged(staged)
+        raise ApiError(422, errors[0].get("code") or "draft_unreadable",
+                       errors[0].get("message") or "the draft could not be read", field="draft")
+
+
+# -- endpoints -------------------------------------------------------------------------------
+
+
+@bp.post("/submissions")
+@api_auth(Role.department)
+def create_submission():
+    draft, letter = _required_file("draft"), _required_file("letter")
+    form = {k: request.form.get(k) for k in ("title", "policy_type", "stage", "contact_name", "contact_phone")}
+    staged = sops.stage_submission(current_user, form, draft=draft, letter=letter,
+                                   basis=request.files.getlist("basis"))
+    _confirm_parsed(staged)
+    sub = sops.confirm_submission(current_user, staged)
+    db.session.commit()
+    return jsonify(_state(sub)), 201
+
+
+@bp.get("/submissions")
+@api_auth(*READERS)
+def list_submissions():
+    page = _int_arg("page", 1, 1, 1_000_000)
+    per_page = _int_arg("per_page", 20, 1, 100)
+    stmt = visible_submissions(current_user).order_by(Submission.id.desc())
+    if request.args.get("status"):
+        stmt = stmt.where(Submission.status == _enum(Status, request.args["status"], "status"))
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return jsonify({"items": [summary_dict(s) for s in result.items], "page": page,
+                    "per_page": per_page, "total": result.total})
+
+
+@bp.get("/submissions/<int:submission_id>")
+@api_auth(*READERS)
+def get_submission(submission_id: int):
+    return jsonify(detail_dict(current_user, visible_submission(submission_id)))
+
+
+@bp.post("/submissions/<int:submission_id>/accept")
+@api_auth(Role.office)
+def accept_submission(submission_id: int):
+    sub = visible_submission(submission_id)
+    sops.accept_submission(current_user, sub)
+    db.session.commit()
+    return jsonify(_state(sub))
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+@api_auth(Role.office)
+def return_submission(submission_id: int):
+    sub = visible_submission(submission_id)
+    sops.return_submission(current_user, sub, text_field(json_body(), "reason"))
+    db.session.commit()
+    return jsonify(_state(sub))
+
+
+@bp.post("/submissions/<int:submission_id>/withdraw")
+@api_auth(Role.department)
+def withdraw_submission(submission_id: int):
+    sub = visible_submission(submission_id)
+    sops.withdraw_submission(current_user, sub, text_field(json_body(), "reason"))
+    db.session.commit()
+    return jsonify(_state(sub))
+
+
+@bp.post("/submissions/<int:submission_id>/assignments")
+@api_auth(Role.office)
+def assign_experts(submission_id: int):
+    sub = visible_submission(submission_id)
+    body = json_body()
+    due = body.get("due")
+    if due is None:
+        due = default_due()
+    else:
+        try:
+            due = date.fromisoformat(due) if isinstance(due, str) else None
+        except ValueError:
+            due = None
+        if due is None:
+            raise ApiError(400, "bad_due", "due must be a date YYYY-MM-DD", field="due")
+    proposal = None
+    if body.get("use_suggestion") is True:
+        proposal = propose_for_submission(sub, due=due)
+        expert_ids = [m.expert.id for m in proposal.panel]
+    else:
+        expert_ids = body.get("expert_ids")
+        if expert_ids is None:
+            raise ApiError(400, "missing_expert_ids", "send expert_ids or use_suggestion: true", field="expert_ids")
+        if not isinstance(expert_ids, list) or not all(type(i) is int for i in expert_ids):
+            raise ApiError(400, "bad_expert_ids", "expert_ids must be a list of integers", field="expert_ids")
+    created = rops.assign_experts(current_user, sub, expert_ids, due, proposal=proposal)
+    db.session.commit()
+    return jsonify({**_state(sub), "assignments": [assignment_dict(a) for a in created]}), 201
+
+
+def _issue_sheet(actor: User, decision) -> dict | None:
+    """The opinion sheet, when the sheets feature provides its issuing operation."""
+    try:
+        sheets = importlib.import_module("review.sheets.operations")
+    except ModuleNotFoundError:
+        return None
+    issue = getattr(sheets, "issue_sheet", None)
+    if issue is None:
+        return None
+    sheet, code = issue(actor, decision)
+    return {"serial": sheet.serial, "code": code}
+
+
+@bp.post("/submissions/<int:submission_id>/decision")
+@api_auth(Role.office)
+def decide(submission_id: int):
+    sub = visible_submission(submission_id)
+    body = json_body()
+    conclusion = _enum(Conclusion, body.get("conclusion"), "conclusion")
+    decision = rops.decide(current_user, sub, conclusion, text_field(body, "reason"))
+    sheet = _issue_sheet(current_user, decision)
+    db.session.commit()
+    return jsonify({**_state(sub), "conclusion": decision.conclusion.value,
+                    "proposed": decision.proposed.value if decision.proposed else None,
+                    "dissent": decision.dissent, "reason": decision.reason, "sheet": sheet})
+
+
+def _responses() -> dict:
+    raw = request.form.get("responses")
+    if raw is None:
+        return {}
+    try:
+        responses = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "bad_responses", "responses must be a JSON object", field="responses") from None
+    if not isinstance(responses, dict) or not all(
+            isinstance(v, dict) and all(v.get(k) is None or isinstance(v[k], str) for k in ("response", "reason"))
+            for v in responses.values()):
+        raise ApiError(400, "bad_responses", 'responses must map comment ids to {"response", "reason"}',
+                       field="responses")
+    return responses
+
+
+@bp.post("/submissions/<int:submission_id>/revisions")
+@api_auth(Role.department)
+def revise(submission_id: int):
+    sub = visible_submission(submission_id)
+    draft = _required_file("draft")
+    responses = _responses()
+    staged = sops.stage_revision(current_user, sub, draft=draft, letter=request.files.get("letter"),
+                                 responses=responses, note=request.form.get("note") or "")
+    _confirm_parsed(staged)
+    sops.confirm_revision(current_user, sub, staged)
+    db.session.commit()
+    return jsonify(_state(sub)), 201
+
+
+@bp.get("/submissions/<int:submission_id>/opinion-items")
+@api_auth(Role.department, *STAFF)
+def opinion_items(submission_id: int):
+    sub = visible_submission(submission_id)
+    decided = _decided_rounds(sub)
+    round_ = _int_arg("round", max(decided, default=sub.current_round), 1, sub.current_round)
+    labels = _expert_labels(sub, current_user)
+    items = []
+    if round_ in decided or current_user.has_role(*STAFF):
+        items = [{**comment_dict(c), "expert": labels.get(c.opinion.assignment.expert_id, "")}
+                 for c in sops.opinion_items(sub, round_)]
+    return jsonify({"submission_id": sub.id, "round": round_, "items": items})
