@@ -278,8 +278,6 @@ def _continues(prev: Para, nxt: Para, lay: _Layout) -> bool:
     last, first = prev.lines[-1], nxt.lines[0]
     if abs(last.size - first.size) > 0.5 or _HEADING_START.match(first.text):
         return False
-    if len(prev.lines) == 1 and _HEADING_START.match(last.text):
-        return False  # a heading at the foot of a page
     ends_sentence = last.text[-1:] in "。！？；：:;!?"
     # Lines wrapped by character count end short when they hold half-width characters.
     slack = 1.5 if ends_sentence else 4.0
