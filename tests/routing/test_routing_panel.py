@@ -89,3 +89,18 @@ def test_to_dict_shape(index, tobacco_draft):
     assert member["expert_id"] == 1 and member["reasons"]["domains"] == ["tobacco_alcohol"]
     assert set(out["alternates"][0]) == set(member) | {"seat", "seat_domain", "replaces", "rank"}
     assert out["excluded"] == []
+
+
+def test_alternate_with_seat_domain_ranks_before_higher_scoring_other():
+    profiles = [
+        ExpertProfile(1, "甲", domains=["school_health"], expertise="学生视力筛查与近视防控"),
+        ExpertProfile(2, "乙", domains=["school_health"], expertise="学校饮用水卫生监督，教室采光照明与课桌椅配置检测评价"),
+        ExpertProfile(3, "丙", domains=["physical_activity"], expertise="学生体育活动 户外活动 近视防控 视力筛查"),
+    ]
+    draft = make_draft("近视防控方案", [("1", "学生视力筛查与近视防控，增加户外活动和体育活动", ["school_health"])],
+                       domains=[("school_health", 5.0), ("physical_activity", 4.0)])
+    proposal = propose_panel(draft, ExpertIndex(profiles), department=NEUTRAL, k=1, alternates=2)
+    assert [m.expert.id for m in proposal.panel] == [1]
+    backups = proposal.alternates
+    assert [a.expert.id for a in backups] == [2, 3]
+    assert backups[1].match.score > backups[0].match.score  # the domain, not the score, put 乙 first
