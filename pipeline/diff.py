@@ -50,20 +50,27 @@ def _pair(olds: list, news: list, okeys: list[str], nkeys: list[str]) -> list[di
             used_n.add(j)
             match[j] = i
     out, next_old = [], 0
+
+    def flush(upto: int) -> None:
+        nonlocal next_old
+        for i in range(next_old, upto):
+            if i not in used_o:
+                out.append(_item("removed", old=olds[i]))
+        next_old = max(next_old, upto)
+
+    matched_olds = sorted(match.values())
     for j, n in enumerate(news):
         if j in match:
-            # removed clauses that came before the matched one are reported in place
-            for i in range(next_old, match[j]):
-                if i not in used_o:
-                    out.append(_item("removed", old=olds[i]))
-            next_old = max(next_old, match[j] + 1)
             i = match[j]
+            flush(i)  # clauses removed before this one are reported in place
+            next_old = max(next_old, i + 1)
             out.append(_item("unchanged" if okeys[i] == nkeys[j] else "changed", olds[i], n))
         else:
+            # old text replaced by new text: show the removal first, as a unified diff does
+            later = [i for i in matched_olds if i >= next_old]
+            flush(later[0] if later else len(olds))
             out.append(_item("added", new=n))
-    for i in range(next_old, len(olds)):
-        if i not in used_o:
-            out.append(_item("removed", old=olds[i]))
+    flush(len(olds))
     return out
 
 

@@ -128,7 +128,7 @@ def _furniture(pages: list[list[Line]], heights: list[float]) -> set[tuple[int, 
                 drop.add((pi, li))
             elif in_band and (li < 2 or li >= len(lines) - 2) and len(ln.text) <= 40:
                 band_texts[re.sub(r"\d+", "#", ln.text)] += 1
-    if len(pages) >= 3:
+    if len(pages) >= 2:
         repeated = {t for t, n in band_texts.items() if n >= max(2, len(pages) // 2)}
         for pi, lines in enumerate(pages):
             h = heights[pi]
@@ -185,9 +185,8 @@ def _open(data: bytes):
         raise PipelineError(ENCRYPTED, "the PDF is password-protected") from None
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
         raise PipelineError(CORRUPT, f"damaged PDF: {type(exc).__name__}") from None
-    if not doc.is_extractable:
-        # Owner-password restrictions only; the text is readable, as in any viewer.
-        pass
+    # doc.is_extractable is deliberately ignored: owner-password restrictions (no copy/print)
+    # do not hide the text from any viewer.
     return doc
 
 

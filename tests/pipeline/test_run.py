@@ -78,9 +78,16 @@ def test_diff_unchanged_changed_added_removed():
     assert ("removed", "c0003", None) in ops
     assert ("added", None, "c0004") in ops
     assert ("unchanged", "c0004", "c0003") in ops
+    assert [i["op"] for i in items] == ["unchanged", "changed", "removed", "unchanged", "added"]
     changed = next(i for i in items if i["op"] == "changed")
     assert changed["before"] == "到2025年吸烟率降至20%以下。" and changed["after"] == "到2025年吸烟率降至18%以下。"
     assert changed["path"] == "一/1"
+
+
+def test_diff_replaced_clause_shows_removal_before_addition():
+    old = clauses(("一", "甲乙丙丁。"), ("二", "完全不同的旧条款内容。"))
+    new = clauses(("一", "甲乙丙丁。"), ("二", "另起炉灶写的新规定。"))
+    assert [i["op"] for i in diff_clauses(old, new)] == ["unchanged", "removed", "added"]
 
 
 def test_diff_ignores_whitespace_and_width_and_accepts_clause_objects():

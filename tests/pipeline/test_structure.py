@@ -114,3 +114,10 @@ def test_clean_keeps_text_but_fixes_spaces():
     assert clean("到 2023 年， 全市 吸烟率\t下降") == "到2023年，全市吸烟率下降"
     assert clean("WHO  guideline") == "WHO guideline"
     assert matchable("“控烟”（ＡＢＣ１２３）") == '"控烟"(abc123)'
+
+
+def test_pdf_export_artifacts_in_numbers_and_headings():
+    doc = doc_from(["标题方案", "一、\t重点任务", "依据《宁夏社区戒烟综合干预工作实施方案》（宁健组办发〔2023〕2 号）开展工作。"])
+    assert [(h.path, h.text) for h in doc.headings] == [("一", "重点任务")]
+    assert doc.references[0].doc_number == "宁健组办发〔2023〕2号"
+    assert doc.clauses[0].text == "依据《宁夏社区戒烟综合干预工作实施方案》（宁健组办发〔2023〕2号）开展工作。"
