@@ -28,7 +28,7 @@ from ..stages.normalize import is_cjk
 MAX_PAGES = 2000
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[—–\-－一~～]*\s*\d{1,4}\s*[—–\-－一~～]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"^\s*(?:[—–\-－~～]*\s*\d{1,4}\s*[—–\-－~～]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$", re.I)
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零〇\d]+[章节条])")
 _TERMINAL = "。！？；：:;!?）)"
@@ -200,6 +200,7 @@ def read_pdf(data: bytes) -> RawDocument:
     pages: list[list[Line]] = []
     heights: list[float] = []
     total_chars = cid_chars = 0
+    warnings: list[Problem] = []
     try:
         for i, page in enumerate(PDFPage.create_pages(doc)):
             if i >= MAX_PAGES:
@@ -217,12 +218,13 @@ def read_pdf(data: bytes) -> RawDocument:
     except (PDFSyntaxError, PSException, PDFEncryptionError, ValueError, KeyError, TypeError) as exc:
         if not pages:
             raise PipelineError(CORRUPT, f"damaged PDF: {type(exc).__name__}") from None
-        raise PipelineError(CORRUPT, f"damaged PDF after page {len(pages)}: {type(exc).__name__}") from None
+        # keep what was readable: the reviewer sees the pages and the warning
+        warnings.append(Problem(CORRUPT, f"damaged PDF: reading stopped after page {len(pages)} "
+                                         f"({type(exc).__name__})"))
     if not pages:
         raise PipelineError(CORRUPT, "the PDF has no pages")
     if total_chars == 0:
         raise PipelineError(NO_TEXT_LAYER, "scanned document, no text layer; OCR is not supported")
-    warnings: list[Problem] = []
     if cid_chars > 0.2 * total_chars:
         raise PipelineError(UNREADABLE_TEXT_MAP, "text layer unreadable: fonts have no Unicode map "
                                                  "((cid:N) glyphs); copy-paste would be garbage too")

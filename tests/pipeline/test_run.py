@@ -104,3 +104,17 @@ def test_pipeline_never_imports_flask_or_review():
     code = ("import sys, pipeline, pipeline.diff, pipeline.cli; pipeline.run_bytes(b'x', 'a.txt');"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'review')]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=B.__file__.rsplit("/tests/", 1)[0])
+
+
+def test_same_draft_in_three_formats_reads_the_same():
+    lines = ["测试市全民健身实施计划", "一、总体要求", "（一）指导思想。坚持以人民健康为中心，推动全民健身与全民健康深度融合。",
+             "（二）主要目标", "1.到2025年，经常参加体育锻炼人数比例达到38.5%以上。", "2.城乡居民达到国民体质测定标准合格以上的人数比例超过92%。",
+             "二、主要任务", "（一）建设健身设施。新建改建体育公园、健身步道和社区多功能运动场，推进学校体育场地向社会开放。"]
+    txt = run_bytes("\n".join(lines).encode("gb18030"), "plan.txt")
+    docx = run_bytes(B.simple_docx(lines), "plan.docx")
+    pdf = run_bytes(B.layout_pdf(lines[0], lines[1:]), "plan.pdf")
+    shape = lambda r: ([(h.path, h.level, h.text) for h in r.document.headings],  # noqa: E731
+                       [(c.path, c.text) for c in r.document.clauses], r.document.title, r.text_sha256)
+    assert shape(txt) == shape(docx) == shape(pdf)
+    assert pdf.pages == 1 and all(c.page == 1 for c in pdf.document.clauses)
+    assert txt.document.screening.domains[0]["code"] == "physical_activity"
