@@ -186,10 +186,17 @@ def bench_rank(corpus: Path, n: int) -> None:
             t = time.perf_counter()
             index.rank(draft, top=10)
             cold.append(time.perf_counter() - t)
+        panel = []
+        for _ in range(5):
+            t = time.perf_counter()
+            propose_panel(prepared, index, department=["教育局", "滨海新区教育局"], k=3,
+                          period=(date(2026, 6, 1), date(2026, 6, 30)))
+            panel.append(time.perf_counter() - t)
         chars = sum(len(c.get("text", "")) for c in draft["clauses"])
         print(f"{name} ({chars:,} chars): tokenise once {prep * 1000:.1f} ms; "
               f"rank(prepared, top=10) median {statistics.median(warm) * 1000:.1f} ms; "
-              f"rank(dict, top=10) incl. tokenising median {statistics.median(cold) * 1000:.1f} ms")
+              f"rank(dict, top=10) incl. tokenising median {statistics.median(cold) * 1000:.1f} ms; "
+              f"propose_panel(prepared) with rules and alternates median {statistics.median(panel) * 1000:.1f} ms")
 
 
 def ortools_full(problem: AssignmentProblem) -> tuple[int, int, float]:

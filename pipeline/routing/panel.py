@@ -63,7 +63,8 @@ def _alternates(index: ExpertIndex, scores: DraftScores, panel: list[PanelMember
     for m in panel:
         if m.seat_domain is not None:
             same = [i for i in pool if m.seat_domain in index.profiles[i].domains]
-            ranked = same + [i for i in pool if i not in set(same)]
+            chosen = set(same)
+            ranked = same + [i for i in pool if i not in chosen]
         else:
             ranked = pool
         for rank, pos in enumerate(ranked[:per_seat], start=1):
