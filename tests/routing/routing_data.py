@@ -1,7 +1,7 @@
 """Small hand-written Chinese committees and drafts shaped like ``pipeline.run_file(...).to_dict()``."""
 from __future__ import annotations
 
-from pipeline.routing import ExpertIndex, ExpertProfile
+from pipeline.routing import ExpertProfile
 
 
 def make_draft(title: str, clauses: list[tuple[str, str, list[str]]],
