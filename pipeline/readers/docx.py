@@ -68,7 +68,8 @@ class _Walker:
             numbering_el = None
         self.numbering = Numbering.from_element(numbering_el)
         self.style_num: dict[str, tuple[str | None, int | None]] = {}
-        self.style_based: dict[str, str] = {}
+        self.style_based: dict[str, str] | None = None  # styleId → basedOn, built on first need
+        self._styles_root = None
         self._read_styles()
         self.blocks: list[Block] = []
 
@@ -82,11 +83,17 @@ class _Walker:
         ns = {"w": W[1:-1]}
         for style in etree.ElementBase.xpath(root, "./w:style[w:pPr/w:numPr]", namespaces=ns):
             self.style_num[style.get(W + "styleId")] = _num_pr(style.find(W + "pPr").find(W + "numPr"))
-        if self.style_num:
-            for based in etree.ElementBase.xpath(root, "./w:style/w:basedOn", namespaces=ns):
-                self.style_based[based.getparent().get(W + "styleId")] = based.get(W + "val")
+        self._styles_root = root
 
     def _style_numbering(self, style_id: str | None):
+        if not style_id or not self.style_num:
+            return None
+        if self.style_based is None:
+            self.style_based = {}
+            if self._styles_root is not None:
+                for based in etree.ElementBase.xpath(self._styles_root, "./w:style/w:basedOn",
+                                                     namespaces={"w": W[1:-1]}):
+                    self.style_based[based.getparent().get(W + "styleId")] = based.get(W + "val")
         seen = set()
         while style_id and style_id not in seen:
             seen.add(style_id)

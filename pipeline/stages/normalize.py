@@ -26,6 +26,7 @@ def is_cjk(ch: str) -> bool:
         or "\uff00" <= ch <= "\uffef"
 
 
+@lru_cache(maxsize=8192)
 def clean(text: str) -> str:
     """Collapse whitespace and drop the stray spaces PDF exports put inside CJK text."""
     text = _INVISIBLE.sub("", text)

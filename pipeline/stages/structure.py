@@ -22,6 +22,7 @@ _MARKERS = [
 ]
 _TERMINATORS = "。；！？;!?"
 _TERMINATOR_RE = re.compile(f"[{_TERMINATORS}]")
+_INLINE_CANDIDATE = re.compile(rf"[。；！？)）](?:[（(][{CN}]|[{CN}]+[、．.])")
 _DOCNUM = re.compile(r"([\u4e00-\u9fa5]{1,15})\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*0*(\d{1,5})\s*号")
 _DATE = re.compile(r"^(\d{4}|[〇零○O一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
                    r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$")
@@ -159,6 +160,8 @@ class _Builder:
 
     def split_inline(self, text: str) -> list[str]:
         """A paragraph that swallowed the next sibling heading ("…(责任单位：X)(二)完善…")."""
+        if not _INLINE_CANDIDATE.search(text):
+            return [text]
         for rank in (3, 4):
             if rank not in self.last_number:
                 continue
