@@ -22,6 +22,7 @@ _MARKERS = [
 ]
 _TERMINATORS = "。；！？;!?"
 _TERMINATOR_RE = re.compile(f"[{_TERMINATORS}]")
+_COLON_RE = re.compile("[：:]")
 _INLINE_CANDIDATE = re.compile(rf"[。；！？)）](?:[（(][{CN}]|[{CN}]+[、．.])")
 _DOCNUM = re.compile(r"([\u4e00-\u9fa5]{1,15})\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*0*(\d{1,5})\s*号")
 _DATE = re.compile(r"^(\d{4}|[〇零○O一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -178,6 +179,9 @@ def _heading_parts(rest: str) -> tuple[str, bool]:
     """Heading text, and whether the paragraph is also a clause (it carries text of its own)."""
     rest = rest.strip()
     m = _TERMINATOR_RE.search(rest)
+    colon = _COLON_RE.search(rest, 0, 25)
+    if colon and (m is None or colon.start() < m.start()) and colon.end() < len(rest):
+        m = colon  # "（一）总体目标：到2025年……" — a short label before a colon
     if m is None:
         return rest.rstrip("：:"), False
     return rest[:m.start()], True
@@ -236,10 +240,9 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
             b.add_clause(rest.strip(), bl.page)
         return True
     kind = "body"
-    if not in_body and not b.stack:
-        if text.endswith(("：", ":")) and len(text) <= 200 and not doc.addressees and "。" not in text:
-            doc.addressees = split_list(text)
-            kind = "addressees"
+    if not in_body and not b.stack and not doc.addressees and len(doc.clauses) < 3 and _is_addressees(text):
+        doc.addressees = split_list(text)
+        kind = "addressees"
     if text.startswith(("抄送：", "抄送:")):
         doc.cc = split_list(text[3:])
         kind = "cc"
@@ -250,6 +253,18 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
         kind = "date"
     b.add_clause(text, bl.page, kind)
     return False
+
+
+_ORGANISATION = re.compile(r"(局|委|委员会|政府|办|办公室|室|部|部门|单位|公司|厅|院|中心|组|会|处|所|镇|乡|街道|村"
+                           r"|社区|机关|学校|医院|团体|企业|分局|管委会|站|队)$")
+
+
+def _is_addressees(text: str) -> bool:
+    """主送机关: a list of organisations ending with a colon (not "现通知如下：")."""
+    if not text.endswith(("：", ":")) or len(text) > 200 or re.search(r"[。；！？]|如下", text):
+        return False
+    items = split_list(text)
+    return bool(items) and all(_ORGANISATION.search(i) or i.startswith("各") for i in items)
 
 
 def _front_matter(blocks: list[Block], doc: Document) -> int:

@@ -121,3 +121,12 @@ def test_pdf_export_artifacts_in_numbers_and_headings():
     assert [(h.path, h.text) for h in doc.headings] == [("一", "重点任务")]
     assert doc.references[0].doc_number == "宁健组办发〔2023〕2号"
     assert doc.clauses[0].text == "依据《宁夏社区戒烟综合干预工作实施方案》（宁健组办发〔2023〕2号）开展工作。"
+
+
+def test_colon_label_heading_and_no_false_addressees():
+    doc = doc_from(["关于开展控烟检查的通知", "现将有关事项通知如下：", "一、检查内容", "（一）总体目标：到2025年建成无烟机关。",
+                    "（二）检查范围："])
+    assert doc.addressees == []
+    assert doc.clauses[0].kind == "body"
+    assert [(h.path, h.text) for h in doc.headings] == [("一", "检查内容"), ("一/（一）", "总体目标"), ("一/（二）", "检查范围")]
+    assert [c.text for c in doc.clauses if c.path == "一/（一）"] == ["总体目标：到2025年建成无烟机关。"]
