@@ -1,0 +1,230 @@
+"""Checking sheets: by serial and code, a draft against the approved version, a sheet PDF itself.
+
+``verify`` is the hot path of the public page and the API: one indexed row, a constant-time code
+comparison and one Ed25519 check with a cached key; no relationship is loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from ..extensions import db
+from . import signing
+from .models import OpinionSheet, SheetStatus
+from .render_pdf import read_payload
+
+SUMMARY_KEYS = ("serial", "conclusion", "conclusion_label", "title", "department", "issued_on",
+                "draft_sha256", "text_sha256", "legality_allowed", "legality", "round")
+
+
+@dataclass
+class VerificationResult:
+    found: bool
+    authentic: bool = False
+    status: str = ""
+    serial: str = ""
+    facts: dict = field(default_factory=dict)
+    superseded_by: str | None = None
+    revoked_reason: str = ""
+    revoked_at: str = ""
+    issued_at: str = ""
+
+    @property
+    def valid(self) -> bool:
+        """Authentic and still in force."""
+        return self.found and self.authentic and self.status == SheetStatus.valid.value
+
+    def summary(self) -> dict:
+        return {k: self.facts.get(k) for k in SUMMARY_KEYS}
+
+    def to_api(self) -> dict:
+        f = self.facts
+        return {"valid": self.valid, "authentic": self.authentic, "status": self.status,
+                "serial": self.serial, "conclusion": f.get("conclusion"),
+                "conclusion_label": f.get("conclusion_label"), "title": f.get("title"),
+                "department": f.get("department"), "issued_at": self.issued_at,
+                "draft_sha256": f.get("draft_sha256"), "text_sha256": f.get("text_sha256"),
+                "legality_allowed": bool(f.get("legality_allowed")) and self.valid,
+                "superseded_by": self.superseded_by,
+                "revoked_reason": self.revoked_reason or None}
+
+
+def _public_key(key_id: str):
+    pair = signing.load_keypair(current_app.config["KEY_DIR"])
+    return pair.public if pair.key_id == key_id else None
+
+
+def signature_ok(facts: dict, signature: str, key_id: str) -> bool:
+    public = _public_key(key_id)
+    return public is not None and signing.verify_signature(public, facts, signature)
+
+
+def result_for(sheet: OpinionSheet) -> VerificationResult:
+    superseded_by = None
+    if sheet.superseded_by_id:
+        superseded_by = db.session.scalar(select(OpinionSheet.serial).where(OpinionSheet.id == sheet.superseded_by_id))
+    return VerificationResult(
+        found=True, authentic=signature_ok(sheet.facts, sheet.signature, sheet.key_id),
+        status=sheet.status.value, serial=sheet.serial, facts=sheet.facts, superseded_by=superseded_by,
+        revoked_reason=sheet.revoked_reason or "",
+        revoked_at=sheet.revoked_at.isoformat() if sheet.revoked_at else "",
+        issued_at=sheet.issued_at.isoformat() if sheet.issued_at else "")
+
+
+def find_by_code(serial: str, code: str) -> OpinionSheet | None:
+    """The sheet when the code matches; a wrong code and an unknown serial look the same."""
+    from .operations import code_matches
+
+    serial = (serial or "").strip()
+    if not serial or not code:
+        return None
+    sheet = db.session.scalar(select(OpinionSheet).where(OpinionSheet.serial == serial))
+    if sheet is None or not code_matches(sheet.code_hash, code):
+        return None
+    return sheet
+
+
+def verify(serial: str, code: str) -> VerificationResult:
+    sheet = find_by_code(serial, code)
+    return VerificationResult(found=False) if sheet is None else result_for(sheet)
+
+
+# -- the draft received for legality review ------------------------------------------------------
+
+
+def _read_upload(file) -> tuple[bytes, str]:
+    if isinstance(file, FileStorage):
+        return file.read(), file.filename or "draft"
+    if isinstance(file, tuple):
+        return bytes(file[0]), file[1]
+    if isinstance(file, (str, Path)):
+        return Path(file).read_bytes(), Path(file).name
+    return bytes(file), "draft.docx"
+
+
+def _approved_clauses(sheet: OpinionSheet) -> list[dict]:
+    sub = sheet.submission
+    version = next((v for v in sub.versions if v.round == sheet.facts.get("round")), None)
+    if version is None:
+        return []
+    return [{"id": c.key, "path": c.path, "text": c.text} for c in version.clauses]
+
+
+def check_draft(sheet: OpinionSheet, file) -> dict:
+    """Is this the approved version? Same file bytes, or the same normalised text; otherwise the
+    clauses changed after approval: {matches, by, changed_clauses: [{path, before, after, op}]}."""
+    from pipeline import run_file_isolated
+    from pipeline.diff import diff_clauses
+
+    from ..submissions.storage import extension
+
+    data, filename = _read_upload(file)
+    facts = sheet.facts
+    sha = hashlib.sha256(data).hexdigest()
+    out = {"matches": False, "by": "", "sha256": sha, "text_sha256": "", "changed_clauses": [], "error": ""}
+    if sha == facts.get("draft_sha256"):
+        return dict(out, matches=True, by="file", text_sha256=facts.get("text_sha256", ""))
+    suffix = extension(filename) or ".docx"
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=current_app.config.get("CACHE_DIR"))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        result = run_file_isolated(tmp, timeout=float(current_app.config["PARSE_TIMEOUT"]),
+                                   memory=int(current_app.config["PARSE_MEMORY_MB"]) * 1024 * 1024)
+    finally:
+        os.unlink(tmp)
+    parsed = result.to_dict()
+    out["text_sha256"] = parsed.get("text_sha256") or ""
+    if result.status == "failure":
+        return dict(out, error="; ".join(e["message"] for e in parsed.get("errors", [])) or "unreadable")
+    if out["text_sha256"] and out["text_sha256"] == facts.get("text_sha256"):
+        return dict(out, matches=True, by="text")
+    diff = diff_clauses(_approved_clauses(sheet), parsed.get("clauses") or [])
+    out["changed_clauses"] = [{"op": d["op"], "path": d["path"] or "", "before": d["before"], "after": d["after"]}
+                              for d in diff if d["op"] != "unchanged"]
+    return out
+
+
+# -- the sheet PDF itself -------------------------------------------------------------------------
+
+
+@dataclass
+class PdfCheck:
+    embedded: bool = False  # the PDF carries facts and a signature
+    signature_valid: bool = False
+    key_known: bool = False
+    in_register: bool | None = None  # None when checked without the database
+    matches_register: bool | None = None
+    file_identical: bool | None = None  # byte-identical to the PDF issued
+    status: str = ""
+    superseded_by: str | None = None
+    revoked_reason: str = ""
+    facts: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def authentic(self) -> bool:
+        return self.embedded and self.signature_valid and self.matches_register is not False
+
+    @property
+    def valid(self) -> bool:
+        return self.authentic and self.status == SheetStatus.valid.value
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), authentic=self.authentic, valid=self.valid)
+
+
+def check_pdf_offline(pdf: bytes, public_pem: bytes) -> PdfCheck:
+    """Check the embedded facts against a public key only (no database)."""
+    out = PdfCheck()
+    payload = read_payload(pdf)
+    if payload is None:
+        out.problems.append("no embedded facts and signature")
+        return out
+    out.embedded = True
+    out.facts = payload["facts"]
+    public, key_id = signing.load_public_key(public_pem)
+    out.key_known = payload.get("key_id") == key_id
+    if not out.key_known:
+        out.problems.append("signed with another key")
+    out.signature_valid = out.key_known and signing.verify_signature(public, payload["facts"],
+                                                                     str(payload.get("signature", "")))
+    if out.key_known and not out.signature_valid:
+        out.problems.append("the signature does not match the facts: the sheet was altered")
+    return out
+
+
+def check_sheet_pdf(pdf: bytes) -> PdfCheck:
+    """Check a sheet PDF: its embedded signature, then the register's record of the same serial."""
+    pair = signing.load_keypair(current_app.config["KEY_DIR"])
+    out = check_pdf_offline(pdf, pair.public_pem)
+    if not out.embedded:
+        return out
+    from .operations import get_sheet, sheet_path
+
+    sheet = get_sheet(str(out.facts.get("serial", "")))
+    out.in_register = sheet is not None
+    if sheet is None:
+        out.matches_register = False
+        out.problems.append("no sheet with this serial number was issued")
+        return out
+    payload = read_payload(pdf) or {}
+    out.matches_register = (signing.canonical_json(sheet.facts) == signing.canonical_json(out.facts)
+                            and sheet.signature == payload.get("signature"))
+    if not out.matches_register:
+        out.problems.append("the facts differ from the register's record")
+    try:
+        out.file_identical = hashlib.sha256(sheet_path(sheet.pdf_key).read_bytes()).digest() == \
+            hashlib.sha256(pdf).digest()
+    except (OSError, ValueError):
+        out.file_identical = None
+    res = result_for(sheet)
+    out.status, out.superseded_by, out.revoked_reason = res.status, res.superseded_by, res.revoked_reason
+    return out

@@ -1,0 +1,132 @@
+"""Ed25519 signatures over the canonical JSON of a sheet's facts.
+
+The key pair lives in the instance folder (KEY_DIR), is generated on first use and is never
+logged or sent anywhere; only the public key leaves the server. Key objects are cached per
+process so that a verification costs one signature check, not a file read.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PRIVATE_NAME = "sheet_ed25519.pem"
+PUBLIC_NAME = "sheet_ed25519.pub.pem"
+ALGORITHM = "Ed25519"
+
+_cache: dict[str, "KeyPair"] = {}
+_public_cache: dict[bytes, tuple[Ed25519PublicKey, str]] = {}
+_lock = threading.Lock()
+
+
+class KeyError_(Exception):
+    """The signing key is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+    key_id: str
+    public_pem: bytes
+
+
+def canonical_json(facts: dict) -> bytes:
+    """Sorted keys, no whitespace, UTF-8 (not ASCII escapes): the bytes that are signed."""
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def key_id_of(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_pem_of(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
+    """Write to a temporary file, then link it into place: readers never see a half-written key,
+    and of two processes racing on first use only one key wins."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_keypair(key_dir: str | Path) -> KeyPair:
+    """The instance's key pair, generated (mode 0600) when absent."""
+    key_dir = str(key_dir)
+    pair = _cache.get(key_dir)
+    if pair is not None:
+        return pair
+    with _lock:
+        pair = _cache.get(key_dir)
+        if pair is not None:
+            return pair
+        folder = Path(key_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        private_path = folder / PRIVATE_NAME
+        if not private_path.exists():
+            fresh = Ed25519PrivateKey.generate()
+            pem = fresh.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+            _write_exclusive(private_path, pem, 0o600)
+        try:
+            private = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+        except (OSError, ValueError) as exc:
+            raise KeyError_(f"the sheet signing key in {folder} cannot be read ({type(exc).__name__})") from None
+        if not isinstance(private, Ed25519PrivateKey):
+            raise KeyError_(f"the sheet signing key in {folder} is not an Ed25519 key")
+        public = private.public_key()
+        public_pem = public_pem_of(public)
+        public_path = folder / PUBLIC_NAME
+        if not public_path.exists() or public_path.read_bytes() != public_pem:
+            public_path.unlink(missing_ok=True)
+            _write_exclusive(public_path, public_pem, 0o644)
+        pair = KeyPair(private, public, key_id_of(public), public_pem)
+        _cache[key_dir] = pair
+        return pair
+
+
+def load_public_key(pem: bytes) -> tuple[Ed25519PublicKey, str]:
+    """A public key from PEM bytes, with its key id (cached: verification is on the hot path)."""
+    hit = _public_cache.get(pem)
+    if hit is None:
+        try:
+            public = serialization.load_pem_public_key(pem)
+        except ValueError:
+            raise KeyError_("the public key is not a PEM-encoded key") from None
+        if not isinstance(public, Ed25519PublicKey):
+            raise KeyError_("the public key is not an Ed25519 key")
+        hit = (public, key_id_of(public))
+        _public_cache[pem] = hit
+    return hit
+
+
+def sign(pair: KeyPair, facts: dict) -> str:
+    return base64.b64encode(pair.private.sign(canonical_json(facts))).decode("ascii")
+
+
+def verify_signature(public: Ed25519PublicKey, facts: dict, signature: str) -> bool:
+    try:
+        public.verify(base64.b64decode(signature, validate=True), canonical_json(facts))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
