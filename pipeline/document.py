@@ -66,6 +66,7 @@ class Reference:
     title: str
     doc_number: str | None = None
     clause_id: str | None = None
+    basis: bool = True  # a law, rule, plan or normative document, not a form, book or campaign name
 
 
 @dataclass

@@ -31,6 +31,9 @@ _REF = re.compile(r"《([^《》\n]{2,120})》")
 _REF_NUMBER = re.compile(r"^\s*[（(]([^（）()]{0,30}?〔\d{4}〕\d+号|[^（）()]{0,30}?[\[［(（]\d{4}[\]］)）]\d+号)[）)]")
 _GENRE = re.compile(r"(通知|方案|意见|办法|规定|说明|决定|细则|条例|规划|计划|纲要|函|通告|公告|批复|报告|请示|规则"
                     r"|标准|措施|指南|要点|制度|清单|（试行）|\(试行\)|（征求意见稿）|（草案）|（送审稿）)$")
+_BASIS = re.compile(r"(法|条例|规定|办法|意见|通知|方案|规划|纲要|标准|指南|决定|细则|计划|规范|规则|措施|函|批复|公告|通告"
+                    r"|要点|行动|制度|规程|章程|公约|指引|手册|决议|目录|清单)$")
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[)）]$")
 _DRAFT_NOTE = re.compile(r"^[（(](征求意见稿|送审稿|草案|试行|修订稿|代拟稿)[)）]")
 
 
@@ -345,6 +348,8 @@ def find_references(doc: Document) -> list[Reference]:
                 num = normalize_doc_number(nm.group(1))
             if title in refs:
                 refs[title].doc_number = refs[title].doc_number or num
+                refs[title].basis = refs[title].basis or bool(num)
             else:
-                refs[title] = Reference(title=title, doc_number=num, clause_id=cid)
+                basis = bool(num) or bool(_BASIS.search(_TRAILING_NOTE.sub("", title)))
+                refs[title] = Reference(title=title, doc_number=num, clause_id=cid, basis=basis)
     return list(refs.values())

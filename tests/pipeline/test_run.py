@@ -17,7 +17,8 @@ def test_golden_docx(tmp_path):
     assert (d["issuer"], d["date"]) == ("测试市卫生健康委员会", "2024-03-05")
     assert d["addressees"] == ["各区卫生健康局", "市直各单位"]
     assert d["cc"] == ["市政府办公室", "市爱卫办"]
-    assert d["references"] == [{"title": "测试市控制吸烟条例", "doc_number": "测政发〔2023〕12号", "clause_id": "c0002"}]
+    assert d["references"] == [{"title": "测试市控制吸烟条例", "doc_number": "测政发〔2023〕12号", "clause_id": "c0002",
+                                "basis": True}]
     assert [(h["path"], h["level"], h["text"]) for h in d["headings"]] == [
         ("一", 1, "总体要求"), ("一/（一）", 2, "加强戒烟服务"), ("一/（二）", 2, "内容控件中的条款"),
         ("二", 1, "工作要求"), ("二/（一）", 2, "明确责任"), ("二/（一）/1", 3, "各区于每年12月底前报送总结"),

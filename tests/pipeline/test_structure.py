@@ -130,3 +130,11 @@ def test_colon_label_heading_and_no_false_addressees():
     assert doc.clauses[0].kind == "body"
     assert [(h.path, h.text) for h in doc.headings] == [("一", "检查内容"), ("一/（一）", "总体目标"), ("一/（二）", "检查范围")]
     assert [c.text for c in doc.clauses if c.path == "一/（一）"] == ["总体目标：到2025年建成无烟机关。"]
+
+
+def test_reference_basis_flag():
+    doc = doc_from(["标题", "一、依据", "根据《宁夏社区戒烟综合干预工作实施方案（2022—2023年）》和《自治区爱国卫生条例》，"
+                    "发放《戒烟承诺书》，推广《帮你戒烟》小程序。"])
+    basis = {r.title: r.basis for r in doc.references}
+    assert basis == {"宁夏社区戒烟综合干预工作实施方案（2022—2023年）": True, "自治区爱国卫生条例": True,
+                     "戒烟承诺书": False, "帮你戒烟": False}
