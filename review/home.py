@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .accounts.auth import role_required
 from .accounts.models import Role
@@ -11,9 +11,9 @@ from .extensions import db
 bp = Blueprint("home", __name__)
 
 HOME_ENDPOINTS = {
-    Role.department: "home.department",
-    Role.office: "home.office",
-    Role.expert: "home.expert",
+    Role.department: "submissions.index",
+    Role.office: "office.queue",
+    Role.expert: "reviews.index",
     Role.justice: "home.justice",
     Role.admin: "admin.index",
 }
@@ -24,50 +24,6 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
     return redirect(url_for(HOME_ENDPOINTS[current_user.role]))
-
-
-@bp.route("/department")
-@role_required(Role.department)
-def department():
-    from .submissions.models import Submission
-
-    submissions = db.session.scalars(
-        db.select(Submission)
-        .where(Submission.department_id == current_user.department_id)
-        .order_by(Submission.updated_at.desc())
-        .limit(10)
-    ).all()
-    return render_template("home/department.html", submissions=submissions)
-
-
-@bp.route("/office")
-@role_required(Role.office)
-def office():
-    from .submissions.models import Status, Submission
-
-    counts = dict(
-        db.session.execute(
-            db.select(Submission.status, db.func.count(Submission.id)).group_by(Submission.status)
-        ).all()
-    )
-    intake = db.session.scalars(
-        db.select(Submission).where(Submission.status == Status.submitted).order_by(Submission.created_at)
-    ).all()
-    return render_template("home/office.html", counts=counts, intake=intake, Status=Status)
-
-
-@bp.route("/expert")
-@role_required(Role.expert)
-def expert():
-    from .reviews.models import Assignment
-
-    assignments = db.session.scalars(
-        db.select(Assignment)
-        .where(Assignment.expert_id == current_user.expert_id)
-        .order_by(Assignment.invited_at.desc())
-        .limit(20)
-    ).all()
-    return render_template("home/expert.html", assignments=assignments)
 
 
 @bp.route("/justice")

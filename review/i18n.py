@@ -57,6 +57,54 @@ LABELS = {
 }
 
 
+ACTIONS = {
+    "submit": _l("Submitted"),
+    "accept": _l("Accepted for review"),
+    "return": _l("Returned for completion"),
+    "resubmit": _l("Completed and resubmitted"),
+    "start_review": _l("Panel invited, review started"),
+    "add_experts": _l("Experts added"),
+    "close_review": _l("Review closed early"),
+    "opinions_complete": _l("All opinions in"),
+    "reopen_review": _l("Review reopened"),
+    "decide": _l("Decision"),
+    "revise": _l("Revision uploaded"),
+    "withdraw": _l("Withdrawn"),
+    "invitation_accept": _l("Invitation accepted"),
+    "invitation_decline": _l("Invitation declined"),
+    "invitation_conflict": _l("Conflict of interest declared"),
+    "invitation_reopen": _l("Invitation reopened"),
+    "replace_expert": _l("Expert replaced"),
+    "remind_manual": _l("Reminder sent"),
+    "remind_before_due": _l("Automatic reminder before the deadline"),
+    "remind_overdue": _l("Automatic overdue reminder"),
+    "submit_opinion": _l("Opinion submitted"),
+    "reinvite_skipped": _l("Expert not re-invited"),
+    "issue_sheet": _l("Opinion sheet issued"),
+    "revoke_sheet": _l("Opinion sheet revoked"),
+}
+
+
+EXCLUSIONS = {
+    "conflict_affiliation": _l("Conflict of interest: works for the submitting department"),
+    "conflict_declared": _l("Conflict of interest declared with this department"),
+    "conflict_drafting": _l("Took part in drafting"),
+    "inactive": _l("Inactive"),
+    "overloaded": _l("Maximum load reached"),
+    "unavailable": _l("Unavailable in the review period"),
+}
+
+
+def exclusion_label(code: str) -> str:
+    text = EXCLUSIONS.get(code)
+    return str(text) if text is not None else code
+
+
+def action_label(action: str) -> str:
+    text = ACTIONS.get(action)
+    return str(text) if text is not None else action
+
+
 def label(kind: str, value) -> str:
     """The user-facing label of an enum value (accepts the enum member or its value)."""
     if value is None:
@@ -94,5 +142,8 @@ def domain_label(code: str) -> str:
 def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from .permissions import expert_label
+
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
-                                 get_locale=get_locale)
+                                 get_locale=get_locale, action_label=action_label, expert_label=expert_label,
+                                 exclusion_label=exclusion_label)

@@ -4,13 +4,16 @@ from __future__ import annotations
 import pytest
 
 ROLES = ["department", "office", "expert", "justice", "admin"]
-HOME = {"department": "/department", "office": "/office", "expert": "/expert", "justice": "/justice",
-        "admin": "/admin/"}
+HOME = {"department": "/submissions/", "office": "/office/",
+        "expert": "/reviews/", "justice": "/justice", "admin": "/admin/"}
 # Pages and who may open them.
 PAGES = {
-    "/department": {"department"},
-    "/office": {"office"},
-    "/expert": {"expert"},
+    "/submissions/": {"department"},
+    "/submissions/new": {"department"},
+    "/office/?status=submitted": {"office"},
+    "/office/board": {"office"},
+    "/office/settings": {"office", "admin"},
+    "/reviews/": {"expert"},
     "/justice": {"justice"},
     "/admin/": {"admin"},
     "/admin/experts": {"admin", "office"},
@@ -42,7 +45,7 @@ def test_each_role_lands_on_its_home_page(client, auth, make, role):
     assert response.status_code == 302
     home = client.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith(HOME[role])
-    assert client.get(HOME[role]).status_code == 200
+    assert client.get(home.headers["Location"], follow_redirects=True).status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -60,11 +63,11 @@ def test_wrong_password_and_inactive_user(client, auth, make):
     user = make.user("office", username="someone")
     page = auth.login("someone", "wrong password").get_data(as_text=True)
     assert "用户名或密码错误" in page
-    assert client.get("/office").status_code == 302
+    assert client.get("/office/board").status_code == 302
     user.active = False
     db.session.commit()
     assert auth.login("someone").status_code == 200  # the form again, not a redirect
-    assert client.get("/office").status_code == 302
+    assert client.get("/office/board").status_code == 302
 
 
 def test_logout_needs_post_and_ends_session(client, auth, make):
@@ -72,7 +75,7 @@ def test_logout_needs_post_and_ends_session(client, auth, make):
     auth.login("o1")
     assert client.get("/logout").status_code == 405
     auth.logout()
-    assert client.get("/office").status_code == 302
+    assert client.get("/office/board").status_code == 302
 
 
 def test_login_open_redirect_is_refused(client, make):
@@ -93,7 +96,7 @@ def test_department_home_shows_only_own_department(client, auth, make, app):
     ])
     db.session.commit()
     auth.login("edu")
-    page = client.get("/department").get_data(as_text=True)
+    page = client.get("/submissions/").get_data(as_text=True)
     assert "学校近视防控方案" in page and "大气污染防治条例" not in page
 
 

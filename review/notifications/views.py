@@ -1,0 +1,49 @@
+"""In-app notifications."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..audit.models import Notification
+from ..extensions import db
+from .messages import MESSAGES
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def render_message(n: Notification) -> str:
+    subject, body = MESSAGES.get(n.kind, (n.message, n.message))
+    try:
+        return gettext(body, **n.params)
+    except (KeyError, ValueError):
+        return gettext(subject)
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = (db.select(Notification).where(Notification.user_id == current_user.id)
+             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("notifications/index.html", page=page, render_message=render_message)
+
+
+@bp.route("/read", methods=["POST"])
+@login_required
+def mark_read():
+    db.session.execute(db.update(Notification).where(Notification.user_id == current_user.id)
+                       .values(read=True))
+    db.session.commit()
+    return redirect(url_for(".index"))
+
+
+@bp.app_context_processor
+def unread_count():
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == current_user.id, Notification.read.is_(False))) or 0
+
+    return {"unread_notifications": count}

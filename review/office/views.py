@@ -1,0 +1,213 @@
+"""Committee office pages: intake, screening report, panels, progress board, decisions, settings."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.auth import role_required
+from ..accounts.models import Role
+from ..experts.models import Expert
+from ..extensions import db
+from ..listing import submission_page
+from ..messages import error_text
+from ..permissions import committee
+from ..reviews import operations as rops
+from ..reviews.models import Assignment
+from ..routing.operations import default_due, propose_for_submission
+from ..submissions import operations as sops
+from ..submissions.models import Conclusion, Status, Submission
+from ..workflow import TransitionError, available_actions
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+def _submission(sub_id: int) -> Submission:
+    sub = db.session.get(Submission, sub_id)
+    if sub is None:
+        abort(404)
+    return sub
+
+
+def _run(action, success: str, sub: Submission):
+    """One operation, one commit; a refused action is explained and nothing is half-done."""
+    try:
+        action()
+        db.session.commit()
+        flash(success, "success")
+    except (TransitionError, rops.ReviewError, sops.SubmissionError) as exc:
+        db.session.rollback()
+        flash(error_text(exc.code, str(exc)) + (f"（{exc}）" if exc.code in ("expert_excluded", "already_assigned") else ""),
+              "error")
+    return redirect(url_for(".detail", sub_id=sub.id))
+
+
+@bp.route("/")
+@role_required(Role.office)
+def queue():
+    if not request.args:
+        return redirect(url_for(".queue", status=Status.submitted.value, sort="created", dir="asc"))
+    page, args = submission_page(db.select(Submission))
+    counts = dict(db.session.execute(
+        db.select(Submission.status, db.func.count(Submission.id)).group_by(Submission.status)).all())
+    return render_template("office/queue.html", page=page, args=args, counts=counts, Status=Status)
+
+
+@bp.route("/board")
+@role_required(Role.office)
+def board():
+    subs = db.session.scalars(db.select(Submission).where(Submission.status == Status.under_review)
+                              .order_by(Submission.review_due.asc().nulls_last(), Submission.id)).all()
+    return render_template("office/board.html", subs=subs, today=date.today())
+
+
+@bp.route("/submissions/<int:sub_id>")
+@role_required(Role.office)
+def detail(sub_id: int):
+    sub = _submission(sub_id)
+    proposal = None
+    if sub.status in (Status.accepted, Status.under_review) and sub.current_version and sub.current_version.parsed:
+        proposal = propose_for_submission(sub)
+    experts = {e.id: e for e in db.session.scalars(db.select(Expert))} if proposal else {}
+    return render_template("office/detail.html", sub=sub, proposal=proposal, experts=experts,
+                           actions=available_actions(current_user, sub), default_due=default_due(),
+                           parsed=(sub.current_version.parsed if sub.current_version else None) or {},
+                           today=date.today())
+
+
+@bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])
+@role_required(Role.office)
+def accept(sub_id: int):
+    sub = _submission(sub_id)
+    return _run(lambda: sops.accept_submission(current_user, sub), _("Accepted. Confirm the panel next."), sub)
+
+
+@bp.route("/submissions/<int:sub_id>/return", methods=["POST"])
+@role_required(Role.office)
+def return_(sub_id: int):
+    sub = _submission(sub_id)
+    missing = request.form.getlist("missing")
+    reason = "；".join([*missing, request.form.get("reason", "").strip()]).strip("；")
+    return _run(lambda: sops.return_submission(current_user, sub, reason),
+                _("Returned to the department for completion."), sub)
+
+
+@bp.route("/submissions/<int:sub_id>/assign", methods=["POST"])
+@role_required(Role.office)
+def assign(sub_id: int):
+    sub = _submission(sub_id)
+    ids = [int(x) for x in request.form.getlist("expert_ids") if x.isdigit()]
+    extra = request.form.get("extra_expert", "").strip()
+    if extra:
+        found = db.session.scalar(db.select(Expert).where(Expert.name == extra))
+        if found is None:
+            flash(_("No expert named %(name)s.", name=extra), "error")
+            return redirect(url_for(".detail", sub_id=sub.id))
+        ids.append(found.id)
+    try:
+        due = date.fromisoformat(request.form.get("due", ""))
+    except ValueError:
+        flash(_("Enter the deadline as a date."), "error")
+        return redirect(url_for(".detail", sub_id=sub.id))
+    return _run(lambda: rops.assign_experts(current_user, sub, ids, due),
+                _("The experts were invited."), sub)
+
+
+@bp.route("/submissions/<int:sub_id>/close", methods=["POST"])
+@role_required(Role.office)
+def close(sub_id: int):
+    sub = _submission(sub_id)
+    return _run(lambda: rops.close_review(current_user, sub, request.form.get("reason", "")),
+                _("The review was closed; the submission is in deliberation."), sub)
+
+
+@bp.route("/submissions/<int:sub_id>/reopen", methods=["POST"])
+@role_required(Role.office)
+def reopen(sub_id: int):
+    sub = _submission(sub_id)
+    return _run(lambda: rops.reopen_review(current_user, sub, request.form.get("reason", "")),
+                _("The review was reopened."), sub)
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    a = db.session.get(Assignment, assignment_id)
+    if a is None:
+        abort(404)
+    return a
+
+
+@bp.route("/assignments/<int:assignment_id>/remind", methods=["POST"])
+@role_required(Role.office)
+def remind(assignment_id: int):
+    a = _assignment(assignment_id)
+    return _run(lambda: rops.send_reminder(current_user, a, "manual"),
+                _("A reminder was sent to %(name)s.", name=a.expert.name), a.submission)
+
+
+@bp.route("/assignments/<int:assignment_id>/replace", methods=["POST"])
+@role_required(Role.office)
+def replace(assignment_id: int):
+    a = _assignment(assignment_id)
+    expert_id = request.form.get("expert_id", type=int)
+    if not expert_id:
+        flash(_("Choose the expert who takes the seat."), "error")
+        return redirect(url_for(".detail", sub_id=a.submission_id))
+    return _run(lambda: rops.replace_expert(current_user, a, expert_id),
+                _("The seat was given to another expert, who is invited now."), a.submission)
+
+
+@bp.route("/assignments/<int:assignment_id>/reinvite", methods=["POST"])
+@role_required(Role.office)
+def reinvite(assignment_id: int):
+    a = _assignment(assignment_id)
+    return _run(lambda: rops.reopen_invitation(current_user, a),
+                _("%(name)s is invited again.", name=a.expert.name), a.submission)
+
+
+@bp.route("/submissions/<int:sub_id>/decide", methods=["GET", "POST"])
+@role_required(Role.office)
+def decide(sub_id: int):
+    sub = _submission(sub_id)
+    opinions = rops.submitted_opinions(sub)
+    error = None
+    if request.method == "POST":
+        try:
+            decision = rops.decide(current_user, sub, request.form.get("conclusion", ""),
+                                   request.form.get("reason", ""))
+            db.session.commit()
+            flash(_("Decision recorded: %(c)s.", c=_label_conclusion(decision.conclusion)), "success")
+            if "sheets.prepare" in current_app.view_functions:
+                return redirect(url_for("sheets.prepare", decision_id=decision.id))
+            return redirect(url_for(".detail", sub_id=sub.id))
+        except (TransitionError, rops.ReviewError, ValueError) as exc:
+            db.session.rollback()
+            error = error_text(getattr(exc, "code", "invalid_state"), str(exc))
+    proposed = rops.propose_conclusion(opinions)
+    return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
+                           proposed=proposed, agreement=rops.agreement(opinions), error=error,
+                           Conclusion=Conclusion, strictest=max((o.recommendation for o in opinions),
+                                                                key=lambda c: c.severity, default=None))
+
+
+def _label_conclusion(c):
+    from ..i18n import label
+
+    return label("conclusion", c)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.office, Role.admin)
+def settings():
+    setting = committee()
+    if request.method == "POST":
+        setting.experts_see_peers = bool(request.form.get("experts_see_peers"))
+        setting.anonymise_panel = bool(request.form.get("anonymise_panel"))
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for(".settings"))
+    db.session.commit()
+    return render_template("office/settings.html", setting=setting)
+
+

@@ -1,0 +1,65 @@
+"""Who may see what: small predicates used by the pages and the API alike."""
+from __future__ import annotations
+
+from .accounts.models import Role, User
+from .audit.models import CommitteeSetting
+from .extensions import db
+from .reviews.models import Assignment, AssignmentStatus
+from .submissions.models import Status, Submission
+
+_SEATED = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
+
+
+def is_owner(user: User, sub: Submission) -> bool:
+    return user.role is Role.department and user.department_id == sub.department_id
+
+
+def expert_assignments(user: User, sub: Submission) -> list[Assignment]:
+    if user.role is not Role.expert:
+        return []
+    return [a for a in sub.assignments if a.expert_id == user.expert_id]
+
+
+def can_view_submission(user: User, sub: Submission) -> bool:
+    if user.role in (Role.office, Role.admin):
+        return True
+    if is_owner(user, sub):
+        return True
+    return any(a.status in _SEATED for a in expert_assignments(user, sub))
+
+
+def can_view_opinions(user: User, sub: Submission, round_: int) -> bool:
+    """The office always; the department once the round is concluded; an expert sees peers' opinions
+    after submitting their own (or at once when the committee opens peer review)."""
+    if user.role in (Role.office, Role.admin):
+        return True
+    concluded = round_ < sub.current_round or sub.status is Status.concluded
+    if is_owner(user, sub):
+        return concluded
+    own = [a for a in expert_assignments(user, sub) if a.round == round_]
+    if not own:
+        return False
+    if any(a.status is AssignmentStatus.submitted for a in own):
+        return True
+    return own[0].status in _SEATED and committee().experts_see_peers
+
+
+def can_download_file(user: User, sub: Submission) -> bool:
+    return can_view_submission(user, sub)
+
+
+def committee() -> CommitteeSetting:
+    setting = db.session.get(CommitteeSetting, 1)
+    if setting is None:
+        setting = CommitteeSetting(id=1, name="")
+        db.session.add(setting)
+        db.session.flush()
+    return setting
+
+
+def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
+    """The office sees names; others see 专家A/B/C when the committee anonymises the panel."""
+    if viewer.role in (Role.office, Role.admin) or not committee().anonymise_panel:
+        return assignment.expert.name
+    seats = sorted({a.expert_id for a in sub.assignments})
+    return f"专家{chr(ord('A') + seats.index(assignment.expert_id) % 26)}"

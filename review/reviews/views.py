@@ -1,0 +1,123 @@
+"""Expert pages: invitations, the clause-by-clause review page, opinions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.auth import role_required
+from ..accounts.models import Role
+from ..extensions import db
+from ..messages import error_text
+from ..permissions import can_view_opinions
+from ..workflow import TransitionError
+from . import operations as ops
+from .models import Assignment, Severity
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+
+def _own(assignment_id: int) -> Assignment:
+    a = db.session.get(Assignment, assignment_id)
+    if a is None or a.expert_id != current_user.expert_id:
+        abort(404)
+    return a
+
+
+@bp.route("/")
+@role_required(Role.expert)
+def index():
+    query = db.select(Assignment).where(Assignment.expert_id == current_user.expert_id)
+    status = request.args.get("status", "")
+    if status == "open":
+        query = query.where(Assignment.status.in_([s for s in ops.AssignmentStatus if s.is_open]))
+    query = query.order_by(Assignment.invited_at.desc())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("reviews/index.html", page=page, status=status)
+
+
+def _determinant_options() -> list[tuple[str, str]]:
+    from pipeline.rubrics import screening
+
+    return [(f"{cat}·{item}", code) for code, (cat, item) in screening().determinants.items()]
+
+
+@bp.route("/<int:assignment_id>")
+@role_required(Role.expert)
+def review(assignment_id: int):
+    a = _own(assignment_id)
+    sub = a.submission
+    version = next(v for v in sub.versions if v.round == a.round)
+    opinion = a.opinion
+    comments = {c.clause_id: c for c in opinion.comments} if opinion else {}
+    peers = []
+    if can_view_opinions(current_user, sub, a.round):
+        peers = [o for o in ops.submitted_opinions(sub, a.round) if o.assignment_id != a.id]
+    parsed = version.parsed or {}
+    questions = (parsed.get("screening") or {}).get("questions") or []
+    editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
+    return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
+                           comments=comments, peers=peers, questions=questions, editable=editable,
+                           Severity=Severity, determinants=_determinant_options(),
+                           answers=(opinion.screening if opinion else {}) or {})
+
+
+@bp.route("/<int:assignment_id>/respond", methods=["POST"])
+@role_required(Role.expert)
+def respond(assignment_id: int):
+    a = _own(assignment_id)
+    answer = request.form.get("answer", "")
+    try:
+        ops.respond(current_user, a, answer, request.form.get("reason", ""))
+        db.session.commit()
+        flash({"accept": _("Thank you: the invitation is accepted."),
+               "decline": _("You declined the invitation."),
+               "conflict": _("Your conflict of interest is recorded; the office will invite someone else.")}[answer],
+              "success")
+    except (TransitionError, ops.ReviewError) as exc:
+        db.session.rollback()
+        flash(error_text(exc.code, str(exc)), "error")
+    if answer == "accept":
+        return redirect(url_for(".review", assignment_id=a.id))
+    return redirect(url_for(".index"))
+
+
+def _opinion_data(form, clauses) -> dict:
+    comments = []
+    for c in clauses:
+        text = form.get(f"comment-{c.id}", "").strip()
+        suggestion = form.get(f"suggestion-{c.id}", "").strip()
+        if text or suggestion:
+            comments.append({"clause": c.id, "text": text, "suggestion": suggestion,
+                             "determinant": form.get(f"determinant-{c.id}", ""),
+                             "severity": form.get(f"severity-{c.id}", "medium")})
+    general = form.get("comment-general", "").strip()
+    if general:
+        comments.append({"clause": None, "text": general, "severity": form.get("severity-general", "medium")})
+    screening = {q: form.get(f"screen-{q}") for q in ops.QUESTION_IDS if form.get(f"screen-{q}")}
+    return {"recommendation": form.get("recommendation") or None, "summary": form.get("summary", ""),
+            "screening": screening, "comments": comments}
+
+
+@bp.route("/<int:assignment_id>/opinion", methods=["POST"])
+@role_required(Role.expert)
+def opinion(assignment_id: int):
+    a = _own(assignment_id)
+    version = next(v for v in a.submission.versions if v.round == a.round)
+    submit = request.form.get("action") == "submit"
+    data = _opinion_data(request.form, version.clauses)
+    try:
+        ops.save_opinion(current_user, a, data, submit=submit)
+        db.session.commit()
+        flash(_("Your opinion is submitted and locked.") if submit else _("Draft saved."), "success")
+    except (TransitionError, ops.ReviewError) as exc:
+        db.session.rollback()
+        # Keep what was typed: save it as a draft, then explain what blocks the submission.
+        if submit and isinstance(exc, ops.ReviewError):
+            try:
+                ops.save_opinion(current_user, a, data, submit=False)
+                db.session.commit()
+            except (TransitionError, ops.ReviewError):
+                db.session.rollback()
+        flash(error_text(exc.code, str(exc)), "error")
+    return redirect(url_for(".review", assignment_id=a.id))
