@@ -35,12 +35,14 @@ def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
     def failure(code: str, message: str) -> Result:
         return Result(file=path, status=FAILURE, errors=[Problem(code, message, "isolate")])
 
-    cmd = [sys.executable, "-m", "pipeline", "_child", path]
-    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "pipeline", "_child", os.path.abspath(path)]
+    # The child must import this very package, installed or not.
+    root = str(Path(__file__).resolve().parent.parent)
+    pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, PYTHONPATH=pythonpath, OMP_NUM_THREADS="1")
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=_limits(timeout, memory), env=env,
-                                cwd=str(Path(__file__).resolve().parent.parent))
+                                preexec_fn=_limits(timeout, memory), env=env)
     except OSError as exc:
         return failure(CRASHED, f"could not start the parser process: {exc}")
     try:

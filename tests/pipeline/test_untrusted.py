@@ -126,9 +126,18 @@ def test_isolated_never_raises_on_missing_file(tmp_path):
 
 # --- command line ----------------------------------------------------------------------------
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "pipeline", "parse", *args], cwd=REPO,
+def cli(*args, cwd=REPO):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "pipeline", "parse", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
+
+
+def test_cli_relative_path_from_another_directory(tmp_path):
+    (tmp_path / "rel.txt").write_text("标题\n一、目标\n正文。\n", encoding="utf-8")
+    proc = cli("rel.txt", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = json.loads(proc.stdout)
+    assert row["file"] == "rel.txt" and row["status"] == "success"
 
 
 def test_cli_json_lines_success(tmp_path):
