@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from .document import FAILURE, PARTIAL, SUCCESS, Document, Problem, Result
-from .errors import CORRUPT, INTERNAL, MEMORY, TOO_LARGE, PipelineError
+from .errors import CORRUPT, EMPTY, INTERNAL, MEMORY, TOO_LARGE, PipelineError
 from .readers import read
 from .stages.normalize import text_sha256
 from .stages.screen import screen
@@ -45,7 +45,7 @@ def run_bytes(data: bytes, filename: str) -> Result:
         result.errors.append(Problem(INTERNAL, f"screening failed: {type(exc).__name__}: {exc}", "screen"))
     result.text_sha256 = text_sha256(_texts(document))
     if not document.clauses and not document.headings:
-        result.errors.append(Problem("empty", "no body text found", "structure"))
+        result.errors.append(Problem(EMPTY, "no body text found", "structure"))
     result.status = PARTIAL if result.errors else SUCCESS
     return result
 

@@ -14,7 +14,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from ..document import Block, Problem, RawDocument
-from ..errors import CORRUPT, TOO_LARGE, UNSUPPORTED_FORMAT, PipelineError
+from ..errors import CORRUPT, EMPTY, TOO_LARGE, UNSUPPORTED_FORMAT, PipelineError
 from .numbering import W, Numbering
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -234,5 +234,5 @@ def read_docx(data: bytes) -> RawDocument:
     walker.walk(doc.element.body)
     warnings: list[Problem] = []
     if not walker.blocks:
-        raise PipelineError("empty", "the document has no body text")
+        raise PipelineError(EMPTY, "the document has no body text")
     return RawDocument(format="docx", pages=None, blocks=walker.blocks, warnings=warnings)

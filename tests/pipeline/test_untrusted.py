@@ -41,6 +41,20 @@ def test_zip_total_size_refused():
     assert "expands to" in result.errors[0].message
 
 
+def test_file_size_limit(tmp_path, monkeypatch):
+    import pipeline.run
+    monkeypatch.setattr(pipeline.run, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "big.txt"
+    path.write_bytes("控烟。".encode() * 500)
+    for result in (pipeline.run.run_file(path), run_bytes(path.read_bytes(), "big.txt")):
+        assert result.status == "failure" and result.errors[0].code == "too_large"
+
+
+def test_empty_docx():
+    result = run_bytes(B.simple_docx([]), "empty.docx")
+    assert result.status == "failure" and result.errors[0].code == "empty"
+
+
 def test_path_traversal_refused():
     data = zip_with({"[Content_Types].xml": b"<Types/>", "../../etc/evil.xml": b"x", "word/document.xml": b"<x/>"})
     result = run_bytes(data, "trav.docx")
