@@ -99,6 +99,7 @@ def measure(corpus: Path) -> bool:
 def labels_accuracy(corpus: Path) -> float:
     labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
     hits = first_ranks = 0
+    reciprocal = 0.0
     print(f"\n{'document':44} {'top-1':20} {'ok':3} rank-of-first-label")
     for rel, codes in labels.items():
         doc = run_file(corpus / rel).document
@@ -107,9 +108,11 @@ def labels_accuracy(corpus: Path) -> float:
         rank = ranking.index(codes[0]) + 1 if codes[0] in ranking else None
         hits += ok
         first_ranks += rank == 1
+        reciprocal += 1 / rank if rank else 0.0
         print(f"{rel:44} {ranking[0] if ranking else '-':20} {'yes' if ok else 'NO':3} {rank}")
     acc = hits / len(labels)
-    print(f"top-1 in labels: {hits}/{len(labels)} = {acc:.1%}; first label ranked first: {first_ranks}/{len(labels)}")
+    print(f"top-1 in labels: {hits}/{len(labels)} = {acc:.1%}; first label ranked first: {first_ranks}/{len(labels)}; "
+          f"mean reciprocal rank of the first label: {reciprocal / len(labels):.3f}")
     return acc
 
 

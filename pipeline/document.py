@@ -130,6 +130,9 @@ class Result:
         return self.status != FAILURE
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: file, status, errors[{code, message, stage}], format, pages, sha256, text_sha256,
+        then the Document fields flattened (title, doc_number, issuer, date, addressees, attachments,
+        cc, headings, clauses, references, screening). A failed read still has every key."""
         doc = self.document or Document()
         out: dict[str, Any] = {
             "file": self.file,
