@@ -1,2 +1,53 @@
-"""API routes (filled in by the API work)."""
-from .common import bp  # noqa: F401
+"""Sheet endpoints: verification by serial and code (no login, rate-limited), the draft check,
+and the sheet files for the office, the owning department and the justice bureau."""
+from __future__ import annotations
+
+from flask import jsonify, request, send_file
+from flask_login import current_user
+
+from ..accounts.models import Role
+from ..sheets import operations as ops
+from ..sheets.views import DOWNLOADS
+from ..verify.views import verify_limit
+from .common import ApiError, api_auth, bp
+
+NOT_FOUND = "no sheet with this serial number and code"
+
+
+@bp.get("/sheets/<serial>")
+@verify_limit
+def sheet_status(serial: str):
+    result = ops.verify(serial, request.args.get("code", ""))
+    if not result.found:
+        raise ApiError(404, "not_found", NOT_FOUND)
+    return jsonify(result.to_api())
+
+
+@bp.post("/sheets/<serial>/check-draft")
+@verify_limit
+def sheet_check_draft(serial: str):
+    sheet = ops.find_by_code(serial, request.form.get("code", ""))
+    if sheet is None:
+        raise ApiError(404, "not_found", NOT_FOUND)
+    draft = request.files.get("draft")
+    if draft is None or not draft.filename:
+        raise ApiError(400, "draft_required", "send the draft as the multipart field 'draft'", field="draft")
+    result = ops.check_draft(sheet, draft)
+    if result["error"]:
+        raise ApiError(400, "unreadable_draft", result["error"], field="draft")
+    return jsonify({k: result[k] for k in ("matches", "by", "sha256", "text_sha256", "changed_clauses")})
+
+
+@bp.get("/sheets/<serial>/<fmt>")
+@api_auth(Role.office, Role.department, Role.justice)
+def sheet_file(serial: str, fmt: str):
+    sheet = ops.get_sheet(serial)
+    if sheet is None or fmt not in DOWNLOADS:
+        raise ApiError(404, "not_found", f"no sheet {serial} as {fmt}")
+    if not ops.can_download(current_user, sheet):
+        raise ApiError(403, "forbidden", "this sheet belongs to another department")
+    attr, mimetype = DOWNLOADS[fmt]
+    path = ops.sheet_path(getattr(sheet, attr))
+    if not path.is_file():
+        raise ApiError(404, "not_found", "the sheet file is missing")
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=f"{sheet.serial}.{fmt}")

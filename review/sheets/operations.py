@@ -25,7 +25,7 @@ from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
 from ..submissions.models import Conclusion, Submission
 from . import signing
-from .checks import VerificationResult, check_draft, check_sheet_pdf, verify  # noqa: F401  (public API)
+from .checks import VerificationResult, check_draft, check_sheet_pdf, find_by_code, verify  # noqa: F401  (public API)
 from .content import SheetView, qr_png, verify_url
 from .models import LegalityIntake, OpinionSheet, SheetStatus
 from .render_docx import render_docx
@@ -220,7 +220,7 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
 # -- issuing -------------------------------------------------------------------------------------
 
 
-def _existing(decision: Decision) -> OpinionSheet | None:
+def sheet_of_decision(decision: Decision) -> OpinionSheet | None:
     return db.session.scalar(select(OpinionSheet).where(OpinionSheet.decision_id == decision.id))
 
 
@@ -234,7 +234,7 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
     sub = decision.submission
     # Take the submission's write lock first: concurrent issuers queue here, then see each other's sheet.
     db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=_now()))
-    existing = _existing(decision)
+    existing = sheet_of_decision(decision)
     if existing is not None:
         return existing, ""
     later = db.session.scalar(select(OpinionSheet.serial).join(Decision, OpinionSheet.decision_id == Decision.id)
@@ -263,7 +263,7 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
                 db.session.add(candidate)
                 db.session.flush()
         except IntegrityError:
-            existing = _existing(decision)
+            existing = sheet_of_decision(decision)
             if existing is not None:
                 return existing, ""
             continue  # another sheet took this serial: allocate the next one
@@ -337,49 +337,17 @@ def revoke_sheet(actor: User, sheet: OpinionSheet, reason: str) -> None:
     db.session.flush()
 
 
-INTAKE_OUTCOMES = ("accepted", "returned", "pending")
-
-
-def record_intake(actor: User, sheet: OpinionSheet, received_on: date, outcome: str, note: str = "",
-                  draft_matches: bool | None = None) -> LegalityIntake:
-    """The justice bureau records that a draft entered (or was refused) legality review."""
-    if not can_record_intake(actor):
-        raise SheetError("forbidden", "only the justice bureau records legality-review intake")
-    if outcome not in INTAKE_OUTCOMES:
-        raise SheetError("bad_outcome", f"outcome must be one of {', '.join(INTAKE_OUTCOMES)}", "outcome")
-    if outcome == "accepted" and (sheet.status is not SheetStatus.valid or not sheet.facts.get("legality_allowed")):
-        raise SheetError("not_admissible", f"{sheet.serial} does not allow legality review", "outcome")
-    if received_on > date.today():
-        raise SheetError("future_date", "the received date is in the future", "received_on")
-    intake = LegalityIntake(sheet=sheet, received_on=received_on, outcome=outcome, note=(note or "").strip()[:MAX_TEXT],
-                            draft_matches=draft_matches, recorded_by_id=actor.id)
-    db.session.add(intake)
-    record_event(sheet.submission, actor, "legality_intake", data={"serial": sheet.serial, "outcome": outcome})
-    db.session.flush()
-    return intake
-
-
-def register_query(status: str = "", conclusion: str = "", department: str = "", year: int | None = None,
-                   q: str = ""):
-    """The register of sheets, newest first, filtered."""
-    from ..accounts.models import Department
-
-    query = select(OpinionSheet).join(Submission, OpinionSheet.submission_id == Submission.id)
-    if status in {s.value for s in SheetStatus}:
-        query = query.where(OpinionSheet.status == SheetStatus(status))
-    if conclusion in {c.value for c in Conclusion}:
-        query = query.join(Decision, OpinionSheet.decision_id == Decision.id).where(
-            Decision.conclusion == Conclusion(conclusion))
-    if department:
-        query = query.join(Department, Submission.department_id == Department.id).where(
-            (Department.name == department) | (Department.full_name == department))
-    if year:
-        query = query.where(OpinionSheet.year == year)
-    if q:
-        like = f"%{q}%"
-        query = query.where(OpinionSheet.serial.like(like) | Submission.title.like(like))
-    return query.order_by(OpinionSheet.year.desc(), OpinionSheet.seq.desc())
-
-
 def get_sheet(serial: str) -> OpinionSheet | None:
     return db.session.scalar(select(OpinionSheet).where(OpinionSheet.serial == serial))
+
+
+def verify_record(sheet: OpinionSheet) -> VerificationResult:
+    """The verification result of a sheet the viewer may already see (no code needed)."""
+    from .checks import result_for
+
+    return result_for(sheet)
+
+
+from .register import (  # noqa: E402,F401  (public API; register imports the helpers above)
+    INTAKE_OUTCOMES, record_intake, register_departments, register_query, register_years,
+)

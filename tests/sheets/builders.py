@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from pipeline import run_bytes
+from review.accounts.models import Role, User
+from review.accounts.operations import get_or_create_department
+from review.experts.models import Expert
 from review.extensions import db
 from review.reviews import operations as rops
 from review.reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus
@@ -13,15 +16,45 @@ from tests.docs import DRAFT_LINES, docx_bytes
 EXPERTS = [("甲专家", ["school_health"]), ("乙专家", ["nutrition_food"]), ("丙专家", ["tobacco_alcohol"])]
 
 
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    """One argon2 hash of the test password, computed once: hashing costs ~0.5 s per user."""
+    if not _HASH:
+        from review.accounts.auth import hash_password
+        from tests.conftest import Factory
+
+        _HASH.append(hash_password(Factory.PASSWORD))
+    return _HASH[0]
+
+
+def quick_user(username: str, role: str, department: str | None = None) -> User:
+    user = User(username=username, role=Role(role), password_hash=password_hash())
+    if department:
+        user.department = get_or_create_department(department)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 class Committee:
-    def __init__(self, make, department: str = "教育局", prefix: str = "s"):
-        self.make = make
-        self.dept = make.user("department", username=f"{prefix}-dept", department=department)
-        self.office = make.user("office", username=f"{prefix}-office")
-        self.justice = make.user("justice", username=f"{prefix}-justice")
-        self.admin = make.user("admin", username=f"{prefix}-admin")
-        self.experts = [make.user("expert", username=f"{prefix}-e{i}", expert_name=f"{prefix}{name}", domains=d)
-                        for i, (name, d) in enumerate(EXPERTS)]
+    def __init__(self, make=None, department: str = "教育局", prefix: str = "s"):
+        self.dept = quick_user(f"{prefix}-dept", "department", department)
+        self.office = quick_user(f"{prefix}-office", "office")
+        self.justice = quick_user(f"{prefix}-justice", "justice")
+        self.admin = quick_user(f"{prefix}-admin", "admin")
+        self.experts = []
+        for name, domains in EXPERTS:
+            expert = Expert(name=f"{prefix}{name}", domains=domains, title="教授", affiliation="天津医科大学")
+            db.session.add(expert)
+            self.experts.append(expert)
+        db.session.commit()
+
+    def other_department(self, username: str, department: str) -> User:
+        user = quick_user(username, "department", department)
+        db.session.commit()
+        return user
 
     def add_round(self, sub: Submission, lines: list[str], round_: int) -> SubmissionVersion:
         data = docx_bytes(lines)
@@ -36,8 +69,8 @@ class Committee:
         sub.status = Status.deliberation
         db.session.flush()
         now = datetime.now(timezone.utc)
-        for n, expert_user in enumerate(self.experts):
-            a = Assignment(submission=sub, round=round_, expert_id=expert_user.expert_id,
+        for n, expert in enumerate(self.experts):
+            a = Assignment(submission=sub, round=round_, expert_id=expert.id,
                            status=AssignmentStatus.submitted, due=date.today() + timedelta(days=10),
                            invited_at=now - timedelta(days=5))
             opinion = Opinion(status=OpinionStatus.submitted, recommendation=Conclusion.approve, summary="同意",
