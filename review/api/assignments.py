@@ -11,6 +11,8 @@ from ..reviews import operations as rops
 from ..reviews.models import Assignment, ClauseComment, Opinion
 from .common import ApiError, api_auth, bp, json_body
 
+MAX_ID = 2**63 - 1  # larger integers do not fit the database's id columns
+
 # -- shapes ----------------------------------------------------------------------------------
 
 
@@ -91,7 +93,7 @@ def opinion_data(body: dict) -> tuple[dict, bool]:
 
 def own_assignment(user: User, assignment_id: int) -> Assignment:
     """The caller's own assignment; another expert's is reported as missing (404)."""
-    a = db.session.get(Assignment, assignment_id)
+    a = db.session.get(Assignment, assignment_id) if assignment_id <= MAX_ID else None
     if a is None or a.expert_id != user.expert_id:
         raise ApiError(404, "not_found", f"no assignment {assignment_id}")
     return a

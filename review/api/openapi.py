@@ -211,8 +211,41 @@ _PATHS = {
         "Save or submit the opinion", "expert (assignee)", 200, {"type": "object", "properties": {
             "assignment": _ref("Assignment"), "submission_status": _STATUS, "opinion": _ref("Opinion")}},
         params=_ASG_ID, body=_json_body(_ref("OpinionInput")), op_id="save_opinion")},
+    "/api/v1/sheets/{serial}": {"get": {
+        "summary": "Verify a sheet by serial and verification code", "operationId": "sheet_status",
+        "description": "No login; rate-limited.", "security": [],
+        "parameters": [{"name": "serial", "in": "path", "required": True, "schema": _STR},
+                       _query("code", _STR, "the verification code printed on the sheet")],
+        "responses": {"200": {"description": "The sheet's facts and status", **_json({"type": "object"})},
+                      "404": {"description": "No sheet with this serial and code", **_json(_ERR)},
+                      "429": {"description": "Too many attempts", **_json(_ERR)}}}},
+    "/api/v1/sheets/{serial}/check-draft": {"post": {
+        "summary": "Check that a draft is the one the sheet was issued for", "operationId": "sheet_check_draft",
+        "description": "No login; rate-limited.", "security": [],
+        "parameters": [{"name": "serial", "in": "path", "required": True, "schema": _STR}],
+        "requestBody": {"required": True, "content": {_MULTIPART: {"schema": {
+            "type": "object", "required": ["code", "draft"], "properties": {
+                "code": _STR, "draft": {**_STR, "contentMediaType": "application/octet-stream"}}}}}},
+        "responses": {"200": {"description": "Whether the draft matches", **_json({"type": "object", "properties": {
+            "matches": {"type": "boolean"}, "by": _NULL_STR, "sha256": _STR, "text_sha256": _STR,
+            "changed_clauses": {"type": "array"}}})},
+            "400": {"description": "No draft, or it cannot be read", **_json(_ERR)},
+            "404": {"description": "No sheet with this serial and code", **_json(_ERR)},
+            "429": {"description": "Too many attempts", **_json(_ERR)}}}},
+    "/api/v1/sheets/{serial}/{fmt}": {"get": {
+        "summary": "Download the sheet file", "operationId": "sheet_file",
+        "description": "Roles: office, department (own), justice.", "security": [{"bearer": []}],
+        "parameters": [{"name": "serial", "in": "path", "required": True, "schema": _STR},
+                       {"name": "fmt", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": ["docx", "pdf"]}}],
+        "responses": {"200": {"description": "The file", "content": {
+            "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}},
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+            **{str(c): {"description": _ERROR_TEXT[c], **_json(_ERR)} for c in (401, 403, 404)}}}},
 }
 
+# Other API modules may describe (or re-describe) their routes in OPENAPI_PATHS.
 _CONTRIBUTORS = ("review.api.sheets",)
 
 

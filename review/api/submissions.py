@@ -22,7 +22,7 @@ from ..routing.operations import default_due, propose_for_submission
 from ..sheets.models import OpinionSheet
 from ..submissions import operations as sops
 from ..submissions.models import Conclusion, StagedUpload, Status, Submission
-from .assignments import assignment_dict, comment_dict, opinion_dict, text_field
+from .assignments import MAX_ID, assignment_dict, comment_dict, opinion_dict, text_field
 from .common import ApiError, api_auth, bp, json_body
 
 READERS = (Role.department, Role.office, Role.admin, Role.expert)
@@ -52,7 +52,7 @@ def can_view(user: User, sub: Submission) -> bool:
 
 
 def visible_submission(submission_id: int) -> Submission:
-    sub = db.session.get(Submission, submission_id)
+    sub = db.session.get(Submission, submission_id) if submission_id <= MAX_ID else None
     if sub is None or not can_view(current_user, sub):
         raise ApiError(404, "not_found", f"no submission {submission_id}")
     return sub
@@ -213,7 +213,7 @@ def create_submission():
 @bp.get("/submissions")
 @api_auth(*READERS)
 def list_submissions():
-    page = _int_arg("page", 1, 1, 1_000_000)
+    page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 20, 1, 100)
     stmt = visible_submissions(current_user).order_by(Submission.id.desc())
     if request.args.get("status"):
@@ -279,7 +279,7 @@ def assign_experts(submission_id: int):
         expert_ids = body.get("expert_ids")
         if expert_ids is None:
             raise ApiError(400, "missing_expert_ids", "send expert_ids or use_suggestion: true", field="expert_ids")
-        if not isinstance(expert_ids, list) or not all(type(i) is int for i in expert_ids):
+        if not isinstance(expert_ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in expert_ids):
             raise ApiError(400, "bad_expert_ids", "expert_ids must be a list of integers", field="expert_ids")
     created = rops.assign_experts(current_user, sub, expert_ids, due, proposal=proposal)
     db.session.commit()

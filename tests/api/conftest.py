@@ -3,6 +3,8 @@ context (its own session and flask ``g``, as in production), and submissions bui
 operations so that tests parse as few drafts as possible."""
 from __future__ import annotations
 
+import copy
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -54,6 +56,15 @@ class Api:
         return self.call("POST", path, user, **kw)
 
 
+@pytest.fixture(autouse=True)
+def cheap_passwords(monkeypatch):
+    """The API authenticates by token; full-cost Argon2 for every test user would dominate the run."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr("review.accounts.operations.hash_password", hasher.hash)
+
+
 @pytest.fixture
 def api(app, client):
     return Api(app, client)
@@ -79,17 +90,38 @@ def people(make) -> People:
                   justice=make.user("justice", username="justice"), experts=experts)
 
 
+DRAFT = docx_bytes()
+_parsed: dict[str, dict] = {}
+
+
+@pytest.fixture
+def parse_once(monkeypatch):
+    """Fixture-built submissions all carry the same draft: parse it in the child process once per
+    session. Uploads through the API in the tests themselves are parsed for real."""
+    from review.submissions import operations as sops
+
+    real = sops.parse_draft
+
+    def parse_draft(path, filename):
+        key = hashlib.sha256(path.read_bytes()).hexdigest()
+        if key not in _parsed:
+            _parsed[key] = real(path, filename)
+        return copy.deepcopy(_parsed[key])
+
+    monkeypatch.setattr(sops, "parse_draft", parse_draft)
+
+
 def submit_via_ops(dept: User):
     from review.submissions import operations as sops
 
     sub = sops.submit(dept, {"title": "校园健康促进行动实施方案", "policy_type": "normative"},
-                      draft=fs(docx_bytes(), "方案.docx"), letter=fs(LETTER, "公函.txt"))
+                      draft=fs(DRAFT, "方案.docx"), letter=fs(LETTER, "公函.txt"))
     db.session.commit()
     return sub
 
 
 @pytest.fixture
-def submitted(people):
+def submitted(people, parse_once):
     return submit_via_ops(people.dept)
 
 

@@ -102,7 +102,7 @@ def test_unknown_objects_are_404(api, people, under_review):
         assert r.status_code == 404 and r.json["error"] == "not_found", (url, r.json)
 
 
-def test_lists_only_what_the_caller_may_see(api, people, under_review):
+def test_lists_only_what_the_caller_may_see(api, people, under_review, parse_once):
     from tests.api.conftest import submit_via_ops
 
     other = submit_via_ops(people.other_dept)
