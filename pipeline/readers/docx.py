@@ -153,32 +153,36 @@ class _Walker:
 
     def table(self, tbl) -> None:
         rows: list[list[str]] = []
+        # Rows and cells may sit inside content controls, so search below the table, not just children.
         for tr in tbl.iter(W + "tr"):
-            if _enclosing_table(tr) is not tbl:
+            if _enclosing(tr, "tbl") is not tbl:
                 continue
             cells = []
-            for tc in tr.findall(W + "tc"):
+            for tc in tr.iter(W + "tc"):
+                if _enclosing(tc, "tr") is not tr:
+                    continue
                 tcpr = tc.find(W + "tcPr")
                 vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
                 # A continued vertical merge repeats the cell above: keep it once.
                 if vmerge is not None and vmerge.get(W + "val", "continue") == "continue":
                     continue
-                inner = _Walker.__new__(_Walker)
-                inner.__dict__.update(self.__dict__)
-                inner.blocks = []
-                inner.walk(tc)
-                cells.append("\n".join((b.label + b.text) if b.kind == "paragraph" else
-                                       "\n".join("\t".join(r) for r in b.rows or []) for b in inner.blocks))
+                cells.append(self._cell_text(tc))
             if any(c.strip() for c in cells):
                 rows.append(cells)
         if rows:
             text = "\n".join("\t".join(r) for r in rows)
             self.blocks.append(Block(text=text, kind="table", rows=rows))
 
+    def _cell_text(self, tc) -> str:
+        saved, self.blocks = self.blocks, []
+        self.walk(tc)
+        inner, self.blocks = self.blocks, saved
+        return "\n".join(b.label + b.text if b.kind == "paragraph" else b.text for b in inner)
 
-def _enclosing_table(el):
+
+def _enclosing(el, tag: str):
     parent = el.getparent()
-    while parent is not None and parent.tag != W + "tbl":
+    while parent is not None and parent.tag != W + tag:
         parent = parent.getparent()
     return parent
 

@@ -72,6 +72,11 @@ def rich_docx() -> bytes:
     table.cell(1, 0).merge(table.cell(2, 0)).text = "吸烟率"
     table.cell(1, 1).merge(table.cell(1, 2)).text = "低于20%"
     table.cell(2, 1).text, table.cell(2, 2).text = "18%", "16%"
+    # WPS templates wrap cells in content controls (w:sdt around w:tc)
+    tc = table.cell(2, 2)._tc
+    sdt = parse_xml(f'<w:sdt {W_NS}><w:sdtPr/><w:sdtContent/></w:sdt>')
+    tc.addprevious(sdt)
+    sdt[1].append(tc)
     numbered(doc, "工作要求", 0)
     numbered(doc, "明确责任", 1)
     numbered(doc, "各区于每年12月底前报送总结。", 2)
