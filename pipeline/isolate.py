@@ -18,13 +18,10 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY = 1 << 30
 
 
-def _limits(timeout: float, memory: int):
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        cpu = int(timeout) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        os.setsid()  # own process group, so the kill reaches everything it spawned
-    return apply
+def _apply_limits(memory: int, cpu_seconds: int) -> None:
+    """Called first thing in the child (not via preexec_fn, which is unsafe in threaded servers)."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
 def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
@@ -35,14 +32,16 @@ def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
     def failure(code: str, message: str) -> Result:
         return Result(file=path, status=FAILURE, errors=[Problem(code, message, "isolate")])
 
-    cmd = [sys.executable, "-m", "pipeline", "_child", os.path.abspath(path)]
+    cmd = [sys.executable, "-m", "pipeline", "_child", os.path.abspath(path), str(int(memory)),
+           str(int(timeout) + 1)]
     # The child must import this very package, installed or not.
     root = str(Path(__file__).resolve().parent.parent)
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = dict(os.environ, PYTHONPATH=pythonpath, OMP_NUM_THREADS="1")
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=_limits(timeout, memory), env=env)
+        # own session, so the wall-clock kill reaches everything the child spawned
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                start_new_session=True)
     except OSError as exc:
         return failure(CRASHED, f"could not start the parser process: {exc}")
     try:
@@ -74,8 +73,9 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def child_main(path: str) -> int:
-    """Entry point inside the child: print the Result as one JSON object."""
+def child_main(path: str, memory: int, cpu_seconds: int) -> int:
+    """Entry point inside the child: apply the limits, print the Result as one JSON object."""
+    _apply_limits(memory, cpu_seconds)
     from .run import run_file
     try:
         result = run_file(path)
