@@ -17,6 +17,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_token_cmd)
     app.cli.add_command(experts)
     app.cli.add_command(load_demo)
+    app.cli.add_command(route_cmd)
+    app.cli.add_command(remind_cmd)
     from .sheets.cli import register as register_sheet_commands
 
     register_sheet_commands(app)
@@ -111,3 +113,51 @@ def load_demo(if_empty: bool) -> None:
     printed = load(if_empty=if_empty)
     db.session.commit()
     click.echo(printed)
+
+
+@click.command("route")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--department", default=None, help="submitting department: its experts are conflicted")
+@click.option("--top", "k", default=None, type=int, help="panel size (default REVIEW_PANEL_SIZE)")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines output (the default output)")
+@with_appcontext
+def route_cmd(files, department, k, as_json) -> None:
+    """Propose an expert panel for each FILE against the experts in the database."""
+    import json
+
+    from .accounts.models import Department
+    from .routing.operations import propose_for_draft
+    from .submissions.parsing import parse_draft
+
+    names: list[str] = []
+    if department:
+        dept = db.session.scalar(db.select(Department).where(
+            db.or_(Department.name == department, Department.full_name == department)))
+        names = dept.names() if dept else [department]
+    k = k or int(current_app.config["PANEL_SIZE"])
+    failed = 0
+    for file in files:
+        parsed = parse_draft(Path(file), file)
+        if parsed["status"] == "failure":
+            failed += 1
+            reason = (parsed.get("errors") or [{}])[0].get("message", "unreadable")
+            click.echo(json.dumps({"file": file, "status": "failure", "error": reason}, ensure_ascii=False))
+            continue
+        proposal = propose_for_draft(parsed, names, k=k)
+        click.echo(json.dumps({"file": file, **proposal.to_dict()}, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@click.command("remind")
+@click.option("--today", default=None, help="ISO date to run for (default: today)")
+@with_appcontext
+def remind_cmd(today) -> None:
+    """Send the day's reminders: N working days before the deadline, and overdue (run daily by cron)."""
+    from datetime import date
+
+    from .reviews.operations import due_reminders
+
+    day = date.fromisoformat(today) if today else None
+    sent = due_reminders(day)
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent")

@@ -7,6 +7,16 @@ from review import create_app
 from review.extensions import db
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Production hashing costs ~0.6 s per password here; tests use the same code, cheaper."""
+    from argon2 import PasswordHasher
+
+    from review.accounts import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / "instance"))

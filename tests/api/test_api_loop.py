@@ -99,6 +99,8 @@ def test_loop(api, people):
     assert detail["status"] == "concluded" and detail["conclusion"] == "approve"
     assert [d["conclusion"] for d in detail["decisions"]] == ["modify", "approve"]
     assert len(detail["opinions"]) == 6  # both rounds are decided: the department sees them all
+    if sheet_module_ready():
+        assert detail["sheet"] == {"serial": r.json["sheet"]["serial"], "status": "valid", "code": None}
     assert db.session.scalar(db.select(db.func.count(StagedUpload.id))) == 0
 
 
