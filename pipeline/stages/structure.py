@@ -254,10 +254,13 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
         kind = "attachments"
     elif parse_date(text):
         kind = "date"
+    elif _IMPRINT.search(text) and len(text) <= 60:
+        kind = "imprint"  # 版记: "XX办公室 2024年5月7日印发"
     b.add_clause(text, bl.page, kind)
     return False
 
 
+_IMPRINT = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
 _ORGANISATION = re.compile(r"(局|委|委员会|政府|办|办公室|室|部|部门|单位|公司|厅|院|中心|组|会|处|所|镇|乡|街道|村"
                            r"|社区|机关|学校|医院|团体|企业|分局|管委会|站|队)$")
 
@@ -277,7 +280,7 @@ def _front_matter(blocks: list[Block], doc: Document) -> int:
         t = clean(blocks[i].label + blocks[i].text).replace("\n", "")
         if blocks[i].kind == "table":
             break
-        if normalize_doc_number(t) and len(t) <= 60 and not t.startswith("关于"):
+        if normalize_doc_number(t) and len(t) <= 60 and not t.startswith("关于") and "《" not in t:
             doc.doc_number = normalize_doc_number(t)
         elif re.fullmatch(r"[\u4e00-\u9fa5（）()]{2,40}文件", t):
             doc.issuer = t[:-2]
@@ -316,7 +319,7 @@ def _elements(doc: Document) -> None:
     """Issuer and date: the 成文日期 line, and the signature line right above it."""
     clauses = doc.clauses
     for c in clauses:
-        if c.kind == "cc":
+        if c.kind in ("cc", "imprint"):
             c.path = ""  # the closing block (版记) belongs to no section
     for k, c in enumerate(clauses):
         if c.kind != "date":

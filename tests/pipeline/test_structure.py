@@ -66,6 +66,7 @@ def test_official_document_elements_and_paths():
         "二、重点任务",
         "（一）加强宣传。依据《中华人民共和国基本医疗卫生与健康促进法》和《关于进一步加强控烟履约工作的通知》（国卫规划发〔2021〕15号）开展宣传。",
         "抄送：市委办公室，市人大常委会办公室。",
+        "测试市人民政府办公室 2024年5月7日印发",
     ])
     assert doc.title == "关于印发测试市控烟工作方案的通知"
     assert doc.doc_number == "测政办发〔2024〕3号"
@@ -73,6 +74,7 @@ def test_official_document_elements_and_paths():
     assert doc.date == "2024-05-06"
     assert doc.addressees == ["各区人民政府", "市政府各部门"]
     assert doc.cc == ["市委办公室", "市人大常委会办公室"]
+    assert [(c.kind, c.path) for c in doc.clauses[-2:]] == [("cc", ""), ("imprint", "")]
     assert [(h.path, h.level, h.text) for h in doc.headings] == [
         ("一", 1, "总体目标"), ("一/（一）", 2, "指导思想"), ("一/（二）", 2, "主要目标"),
         ("一/（二）/1", 3, "到2025年，15岁以上人群吸烟率降至20%以下"), ("一/（二）/2", 3, "建成无烟党政机关"),
