@@ -75,7 +75,7 @@ class Clause:
     path: str
     text: str
     page: int | None = None
-    kind: str = "body"  # body | table | addressees | issuer | date | attachments | cc | front
+    kind: str = "body"  # body | table | addressees | issuer | date | attachments | cc | imprint
     table: Table | None = None
     determinants: list[dict] = field(default_factory=list)  # {code, category, item, terms}
     domains: list[dict] = field(default_factory=list)  # {code, score, terms}
