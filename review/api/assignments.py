@@ -84,6 +84,10 @@ def opinion_data(body: dict) -> tuple[dict, bool]:
             if clause is not None and (isinstance(clause, bool) or not isinstance(clause, (str, int))):
                 raise ApiError(400, "bad_comments", f"comment {n}: clause must be a clause key or id",
                                field="comments")
+            if isinstance(clause, str) and clause.isdigit() and not clause.isdecimal():
+                # "²" passes isdigit() but not int(): the operation would fail on it.
+                raise ApiError(400, "unknown_clause", f"comment {n}: no clause {clause!r} in this draft",
+                               field="comments")
             for key in _COMMENT_TEXT:
                 if c.get(key) is not None and not isinstance(c[key], str):
                     raise ApiError(400, "bad_comments", f"comment {n}: {key} must be a string", field="comments")
