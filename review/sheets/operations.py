@@ -25,7 +25,9 @@ from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
 from ..submissions.models import Conclusion, Submission
 from . import signing
-from .checks import VerificationResult, check_draft, check_sheet_pdf, find_by_code, verify  # noqa: F401  (public API)
+from .checks import (  # noqa: F401  (public API)
+    PdfCheck, VerificationResult, check_draft, check_pdf_offline, check_sheet_pdf, find_by_code, verify,
+)
 from .content import SheetView, qr_png, verify_url
 from .models import LegalityIntake, OpinionSheet, SheetStatus
 from .render_docx import render_docx
@@ -54,31 +56,31 @@ def _day(value: datetime | None) -> str:
 # -- permissions ------------------------------------------------------------------------------
 
 
+def _role(user) -> Role | None:
+    return getattr(user, "role", None)  # None for an anonymous visitor
+
+
 def can_issue(user: User) -> bool:
-    return user.role is Role.office
+    return _role(user) is Role.office
 
 
 def can_download(user: User, sheet: OpinionSheet) -> bool:
     """The office, the justice bureau and the department that owns the submission."""
-    if user.role in (Role.office, Role.justice):
+    if _role(user) in (Role.office, Role.justice):
         return True
-    return user.role is Role.department and user.department_id == sheet.submission.department_id
+    return _role(user) is Role.department and user.department_id == sheet.submission.department_id
 
 
 def can_view(user: User, sheet: OpinionSheet) -> bool:
-    return user.role is Role.admin or can_download(user, sheet)
+    return _role(user) is Role.admin or can_download(user, sheet)
 
 
 def can_revoke(user: User) -> bool:
-    return user.role is Role.admin
+    return _role(user) is Role.admin
 
 
 def can_record_intake(user: User) -> bool:
-    return user.role is Role.justice
-
-
-def can_browse_register(user: User) -> bool:
-    return user.role in (Role.justice, Role.office, Role.admin)
+    return _role(user) is Role.justice
 
 
 # -- codes and serials --------------------------------------------------------------------------

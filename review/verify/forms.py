@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..sheets.operations import INTAKE_OUTCOMES, MAX_TEXT
@@ -32,6 +33,6 @@ OUTCOME_LABELS = {"accepted": _l("Accepted for legality review"), "returned": _l
 
 class IntakeForm(FlaskForm):
     received_on = DateField(_l("Received on"), default=date.today, validators=[DataRequired()])
-    outcome = SelectField(_l("Outcome"), choices=[(o, OUTCOME_LABELS[o]) for o in INTAKE_OUTCOMES])
+    outcome = SelectField(_l("Outcome"), choices=[SelectChoice(o, OUTCOME_LABELS[o]) for o in INTAKE_OUTCOMES])
     note = TextAreaField(_l("Note"), validators=[Length(max=MAX_TEXT)])
     draft_matches = HiddenField()
