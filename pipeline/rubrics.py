@@ -120,9 +120,10 @@ _SCREENING_SCHEMA = {
         "version": {"type": "integer"},
         "rules": {
             "type": "object",
-            "required": ["yes_clauses", "major_impact_yes", "clause_cap", "title_boost"],
+            "required": ["yes_clauses", "strong_term", "major_impact_yes", "clause_cap", "title_boost"],
             "properties": {
                 "yes_clauses": {"type": "integer", "minimum": 1},
+                "strong_term": {"type": "number", "exclusiveMinimum": 0},
                 "major_impact_yes": {"type": "integer", "minimum": 1},
                 "clause_cap": {"type": "number", "exclusiveMinimum": 0},
                 "title_boost": {"type": "number", "minimum": 0},

@@ -88,6 +88,7 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
     cap = float(rubric.rules["clause_cap"])
     totals: dict[str, float] = defaultdict(float)
     question_clauses: dict[str, list[str]] = defaultdict(list)
+    strongest: dict[str, float] = defaultdict(float)
     population_clauses: dict[str, list[str]] = defaultdict(list)
 
     for clause in doc.clauses:
@@ -102,13 +103,13 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
         scores = _domain_scores(found, matcher)
         by_domain: dict[str, set[str]] = defaultdict(set)
         by_det: dict[str, set[str]] = defaultdict(set)
-        by_question: dict[str, set[str]] = defaultdict(set)
+        by_question: dict[str, float] = defaultdict(float)  # question → strongest term weight
         for term in found:
             for e in matcher.entries[term]:
                 by_domain[e.domain].add(e.term)
                 by_det[e.determinant].add(e.term)
                 for q in e.questions:
-                    by_question[q].add(e.term)
+                    by_question[q] = max(by_question[q], e.weight)
         clause.domains = [{"code": d, "score": round(s, 2), "terms": sorted(by_domain[d])}
                           for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
         clause.determinants = [{"code": code, "category": rubric.determinants[code][0],
@@ -119,8 +120,9 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
             continue
         for d, s in scores.items():
             totals[d] += min(s, cap)
-        for q in by_question:
+        for q, weight in by_question.items():
             question_clauses[q].append(clause.id)
+            strongest[q] = max(strongest[q], weight)
         for code in matcher.populations(norm):
             population_clauses[code].append(clause.id)
 
@@ -130,10 +132,12 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
         totals[d] += boost * min(s, cap)
 
     need = int(rubric.rules["yes_clauses"])
+    strong = float(rubric.rules["strong_term"])
     answers = []
     for qid, topic in rubric.questions:
         ids = question_clauses.get(qid, [])
-        answer = YES if len(ids) >= need else UNKNOWN if ids else NO
+        # 是: several clauses bear on the question, or one does with an unambiguous term
+        answer = YES if len(ids) >= need or (ids and strongest[qid] >= strong) else UNKNOWN if ids else NO
         answers.append(QuestionAnswer(id=qid, topic=topic, answer=answer, evidence=ids))
     yes = sum(1 for a in answers if a.answer == YES)
     pop_names = {code: zh for code, zh, _ in rubric.populations}
