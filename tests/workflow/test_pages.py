@@ -1,0 +1,138 @@
+"""The pages behind the workflow: ownership, uploads that lose nothing, every round's files."""
+from __future__ import annotations
+
+import io
+import re
+
+from review.extensions import db
+from review.submissions.models import Status, Submission
+from tests.docs import LETTER, REVISED_LINES, docx_bytes
+
+
+def upload(data: bytes, name: str):
+    return (io.BytesIO(data), name)
+
+
+def test_department_submits_with_preview(client, auth, make, app):
+    make.user("department", username="edu", department="教育局")
+    make.user("office", username="office")
+    auth.login("edu")
+    response = client.post("/submissions/new", data={
+        "title": "校园健康促进行动实施方案", "policy_type": "normative", "stage": "drafting",
+        "letter": upload(LETTER, "公函.txt"), "draft": upload(docx_bytes(), "方案.docx"),
+        "basis": [upload(b"basis one", "a.pdf"), upload(b"basis two", "b.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and "/submissions/staged/" in response.headers["Location"]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "加强学校食堂食品安全管理" in preview  # the clauses the pipeline read
+    assert "初筛" in preview
+    assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0  # nothing submitted yet
+    done = client.post(response.headers["Location"], data={"action": "confirm"})
+    sub = db.session.scalar(db.select(Submission))
+    assert done.headers["Location"].endswith(f"/submissions/{sub.id}")
+    assert sub.status is Status.submitted and len(sub.current_version.files) == 4
+    page = client.get(f"/submissions/{sub.id}").get_data(as_text=True)
+    assert "已提交" in page and "公函.txt" in page
+
+
+def test_refused_draft_keeps_the_other_files(client, auth, make, app):
+    make.user("department", username="edu", department="教育局")
+    auth.login("edu")
+    response = client.post("/submissions/new", data={
+        "title": "方案", "policy_type": "normative", "letter": upload(LETTER, "公函.txt"),
+        "draft": upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版.doc")},
+        content_type="multipart/form-data")
+    location = response.headers["Location"]
+    preview = client.get(location).get_data(as_text=True)
+    assert "另存为 .docx" in preview
+    assert 'data-problem="draft"' in preview and "公函.txt" in preview
+    assert re.search(r'value="confirm"[^>]*disabled', preview)
+    client.post(location, data={"action": "update", "title": "方案", "policy_type": "normative",
+                                "draft": upload(docx_bytes(), "方案.docx")}, content_type="multipart/form-data")
+    preview = client.get(location).get_data(as_text=True)
+    assert 'data-problem' not in preview and "公函.txt" in preview and "方案.docx" in preview
+    client.post(location, data={"action": "confirm"})
+    sub = db.session.scalar(db.select(Submission))
+    assert {f.filename for f in sub.current_version.files} == {"公函.txt", "方案.docx"}
+
+
+def test_missing_fields_are_named(client, auth, make):
+    make.user("department", username="edu")
+    auth.login("edu")
+    page = client.post("/submissions/new", data={"title": "", "policy_type": "normative"},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "请填写政策标题" in page or "标题" in page
+    assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0
+
+
+def test_other_departments_and_experts_see_nothing(client, auth, loop):
+    sub = loop["sub"]
+    file_id = sub.current_version.files[0].id
+    auth.login("env")  # another department
+    for path in (f"/submissions/{sub.id}", f"/submissions/files/{file_id}", f"/submissions/{sub.id}/audit",
+                 f"/submissions/{sub.id}/diff"):
+        assert client.get(path).status_code == 404, path
+    assert "校园健康促进行动实施方案" not in client.get("/submissions/").get_data(as_text=True)
+    auth.logout()
+    auth.login("e3")  # the fourth expert is not on the panel
+    assert client.get(f"/submissions/files/{file_id}").status_code == 404
+    a = sub.round_assignments()[0]
+    assert client.get(f"/reviews/{a.id}").status_code == 404
+    assert client.get(f"/office/submissions/{sub.id}").status_code == 403
+
+
+def test_office_pages_show_panel_reasons_and_board(client, auth, loop):
+    auth.login("office")
+    sub = loop["sub"]
+    page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "专家组" in page or "甲专家" in page
+    board = client.get("/office/board").get_data(as_text=True)
+    assert sub.title in board and "甲专家" in board or "乙专家" in board
+
+
+def test_expert_review_page_and_opinion_form(client, auth, loop):
+    sub = loop["sub"]
+    a = sub.round_assignments()[0]
+    auth.login(a.expert.user.username)
+    page = client.get(f"/reviews/{a.id}").get_data(as_text=True)
+    clause = sub.current_version.clauses[7]
+    assert clause.text in page and f'name="comment-{clause.id}"' in page
+    client.post(f"/reviews/{a.id}/opinion", data={"action": "save", f"comment-{clause.id}": "建议细化",
+                                                  f"suggestion-{clause.id}": "明确供餐标准", "summary": "初稿"})
+    db.session.expire_all()
+    assert a.opinion.comments[0].text == "建议细化" and a.opinion.status.value == "draft"
+    # Submitting without a recommendation keeps what was typed and says what is missing.
+    page = client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要"},
+                       follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert a.opinion.summary == "新摘要" and a.opinion.status.value == "draft"
+    client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要", "recommendation": "modify",
+                                                  f"comment-{clause.id}": "建议细化"})
+    db.session.expire_all()
+    assert a.opinion.status.value == "submitted" and a.opinion.recommendation.value == "modify"
+
+
+def test_every_rounds_files_stay_reachable(client, auth, loop, app):
+    from review.reviews import operations as rops
+    from review.submissions import operations as sops
+    from tests.workflow.conftest import fs
+
+    sub = loop["sub"]
+    for a in sub.round_assignments():
+        rops.save_opinion(a.expert.user, a, {"recommendation": "modify", "summary": "需修改",
+                                             "comments": [{"clause": sub.current_version.clauses[7].key, "text": "细化"}]},
+                          submit=True)
+    rops.decide(loop["office"], sub, "modify")
+    db.session.commit()
+    responses = {c.id: {"response": "adopted"} for c in sops.opinion_items(sub, 1)}
+    staged = sops.stage_revision(loop["dept"], sub, draft=fs(docx_bytes(REVISED_LINES), "修改稿.docx"), responses=responses)
+    sops.confirm_revision(loop["dept"], sub, staged)
+    db.session.commit()
+    auth.login("edu")
+    page = client.get(f"/submissions/{sub.id}").get_data(as_text=True)
+    assert "第 1 轮" in page or "Round 1" in page
+    first_round_files = [f for f in sub.versions[0].files]
+    for f in first_round_files + sub.versions[1].files:
+        assert client.get(f"/submissions/files/{f.id}").status_code == 200
+    diff = client.get(f"/submissions/{sub.id}/diff").get_data(as_text=True)
+    assert "禁止供应含糖饮料" in diff
