@@ -1,7 +1,8 @@
 """Administration: users and the expert committee."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 
 from ..accounts.auth import role_required
@@ -47,3 +48,74 @@ def experts():
                                    Expert.expertise.like(like)))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/experts.html", page=page, form=form, q=q)
+
+
+@bp.route("/experts/<int:expert_id>", methods=["GET", "POST"])
+@role_required(Role.admin, Role.office)
+def expert(expert_id: int):
+    from datetime import date
+
+    from ..accounts.models import Department
+    from ..experts.operations import ExpertError, add_unavailability, declare_conflict, update_expert
+
+    item = db.session.get(Expert, expert_id)
+    if item is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        try:
+            if action == "save":
+                update_expert(item, {**request.form.to_dict(), "domains": request.form.getlist("domains")},
+                              set(current_app.extensions["domains"]))
+            elif action == "unavailable":
+                add_unavailability(item, date.fromisoformat(request.form["start"]),
+                                   date.fromisoformat(request.form["end"]), request.form.get("note", ""))
+            elif action == "remove_unavailable":
+                item.unavailable = [p for p in item.unavailable if str(p.id) != request.form.get("period_id")]
+            elif action == "conflict":
+                dept = db.session.get(Department, request.form.get("department_id", type=int) or 0)
+                if dept is None:
+                    raise ExpertError("bad_department", "choose a department", "department_id")
+                declare_conflict(item, dept, request.form.get("reason", ""))
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.expert", expert_id=item.id))
+        except (ExpertError, ValueError, KeyError) as exc:
+            db.session.rollback()
+            error = str(exc) if isinstance(exc, ExpertError) else _("Enter valid dates.")
+    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    return render_template("admin/expert.html", expert=item, error=error, departments=departments,
+                           domains=current_app.extensions["domains"].values())
+
+
+@bp.route("/users/new", methods=["POST"])
+@role_required(Role.admin)
+def create_user():
+    from ..accounts.operations import AccountError, create_user as create
+
+    form = request.form
+    try:
+        user = create(form.get("username", "").strip(), form.get("role", ""), form.get("password", ""),
+                      department=form.get("department") or None, expert_name=form.get("expert") or None,
+                      display_name=form.get("display_name", ""), email=form.get("email", ""))
+        db.session.commit()
+        flash(_("User %(name)s created.", name=user.username), "success")
+    except (AccountError, ValueError) as exc:
+        db.session.rollback()
+        flash(_("The user was not created: %(why)s", why=str(exc)), "error")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required(Role.admin)
+def toggle_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate yourself."), "error")
+    else:
+        user.active = not user.active
+        db.session.commit()
+    return redirect(url_for("admin.index"))

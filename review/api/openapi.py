@@ -149,7 +149,8 @@ _PATHS = {
                                       "description": ".docx, .pdf or .txt"},
                             "letter": {**_STR, "contentMediaType": "application/octet-stream",
                                        "description": "the official letter (公函)"},
-                            "basis": {"type": "array", "items": {**_STR, "contentMediaType": "application/octet-stream"}},
+                            "basis": {"type": "array",
+                                      "items": {**_STR, "contentMediaType": "application/octet-stream"}},
                         }}}}}),
     },
     "/api/v1/submissions/{submission_id}": {"get": _op(

@@ -184,6 +184,29 @@ def _required_file(name: str):
     return upload
 
 
+def _due(body: dict) -> date:
+    raw = body.get("due")
+    if raw is None:
+        return default_due()
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else _bad_due()
+    except ValueError:
+        return _bad_due()
+
+
+def _bad_due():
+    raise ApiError(400, "bad_due", "due must be a date YYYY-MM-DD", field="due")
+
+
+def _expert_ids(body: dict) -> list[int]:
+    ids = body.get("expert_ids")
+    if ids is None:
+        raise ApiError(400, "missing_expert_ids", "send expert_ids or use_suggestion: true", field="expert_ids")
+    if not isinstance(ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in ids):
+        raise ApiError(400, "bad_expert_ids", "expert_ids must be a list of expert ids", field="expert_ids")
+    return ids
+
+
 def _confirm_parsed(staged: StagedUpload) -> None:
     """An unreadable draft is refused with the pipeline's code, and its files leave the disk."""
     parsed = staged.parsed or {}
@@ -261,26 +284,13 @@ def withdraw_submission(submission_id: int):
 def assign_experts(submission_id: int):
     sub = visible_submission(submission_id)
     body = json_body()
-    due = body.get("due")
-    if due is None:
-        due = default_due()
-    else:
-        try:
-            due = date.fromisoformat(due) if isinstance(due, str) else None
-        except ValueError:
-            due = None
-        if due is None:
-            raise ApiError(400, "bad_due", "due must be a date YYYY-MM-DD", field="due")
+    due = _due(body)
     proposal = None
     if body.get("use_suggestion") is True:
         proposal = propose_for_submission(sub, due=due)
         expert_ids = [m.expert.id for m in proposal.panel]
     else:
-        expert_ids = body.get("expert_ids")
-        if expert_ids is None:
-            raise ApiError(400, "missing_expert_ids", "send expert_ids or use_suggestion: true", field="expert_ids")
-        if not isinstance(expert_ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in expert_ids):
-            raise ApiError(400, "bad_expert_ids", "expert_ids must be a list of integers", field="expert_ids")
+        expert_ids = _expert_ids(body)
     created = rops.assign_experts(current_user, sub, expert_ids, due, proposal=proposal)
     db.session.commit()
     return jsonify({**_state(sub), "assignments": [assignment_dict(a) for a in created]}), 201
@@ -290,7 +300,9 @@ def _issue_sheet(actor: User, decision) -> dict | None:
     """The opinion sheet, when the sheets feature provides its issuing operation."""
     try:
         sheets = importlib.import_module("review.sheets.operations")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name != "review.sheets.operations":
+            raise  # the module exists but is broken: say so rather than issue nothing
         return None
     issue = getattr(sheets, "issue_sheet", None)
     if issue is None:

@@ -104,3 +104,47 @@ def import_experts_csv(data: bytes | str, valid_domains: set[str]) -> ImportRepo
         (report.updated if changed else report.unchanged).append(values["name"])
     db.session.flush()
     return report
+
+
+class ExpertError(ValueError):
+    def __init__(self, code: str, message: str, field: str | None = None):
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+def update_expert(expert: Expert, form: dict, valid_domains: set[str]) -> None:
+    """Edit a profile from the admin page; the routing index notices the change by itself."""
+    codes, unknown = parse_domains(";".join(form.get("domains", [])) if isinstance(form.get("domains"), list)
+                                   else form.get("domains", ""), valid_domains)
+    if unknown or not codes:
+        raise ExpertError("bad_domains", "choose at least one valid domain", "domains")
+    try:
+        max_load = int(form.get("max_load", expert.max_load))
+    except (TypeError, ValueError):
+        raise ExpertError("bad_max_load", "max load must be a whole number", "max_load") from None
+    if not 0 <= max_load <= 50:
+        raise ExpertError("bad_max_load", "max load must be between 0 and 50", "max_load")
+    expert.title = (form.get("title") or "").strip()[:100]
+    expert.affiliation = (form.get("affiliation") or "").strip()[:200]
+    expert.expertise = (form.get("expertise") or "").strip()
+    expert.email = (form.get("email") or "").strip()[:200]
+    expert.domains = codes
+    expert.max_load = max_load
+    expert.active = bool(form.get("active"))
+
+
+def add_unavailability(expert: Expert, start, end, note: str = "") -> None:
+    from .models import ExpertUnavailability
+
+    if end < start:
+        raise ExpertError("bad_period", "the period ends before it starts", "period")
+    expert.unavailable.append(ExpertUnavailability(start=start, end=end, note=note.strip()[:200]))
+
+
+def declare_conflict(expert: Expert, department, reason: str = "") -> None:
+    from .models import ExpertConflict
+
+    if any(c.department_id == department.id for c in expert.conflicts):
+        return
+    expert.conflicts.append(ExpertConflict(department=department, reason=reason.strip()[:300]))

@@ -1,0 +1,47 @@
+from datetime import date
+
+from review.accounts.models import User
+from review.experts.models import Expert
+from review.extensions import db
+
+
+def test_admin_creates_and_deactivates_users(client, auth, make):
+    make.user("admin", username="root")
+    auth.login("root")
+    client.post("/admin/users/new", data={"username": "edu2", "password": "pw-12345678", "role": "department",
+                                          "department": "教育局"})
+    user = db.session.scalar(db.select(User).where(User.username == "edu2"))
+    assert user.department.name == "教育局"
+    page = client.post("/admin/users/new", data={"username": "x", "password": "pw-12345678", "role": "department"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "needs --department" in page
+    client.post(f"/admin/users/{user.id}/active")
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).active
+
+
+def test_office_edits_an_expert_profile(client, auth, make, app):
+    make.user("office", username="o")
+    expert = Expert(name="张专家", domains=["chronic_disease"], title="教授")
+    db.session.add(expert)
+    db.session.commit()
+    auth.login("o")
+    client.post(f"/admin/experts/{expert.id}", data={"action": "save", "title": "主任医师", "affiliation": "某医院",
+                                                     "domains": ["chronic_disease", "elderly_care"], "max_load": "2",
+                                                     "active": "1", "expertise": "高血压"})
+    client.post(f"/admin/experts/{expert.id}", data={"action": "unavailable", "start": "2026-12-01", "end": "2026-12-20"})
+    db.session.expire_all()
+    e = db.session.get(Expert, expert.id)
+    assert e.domains == ["chronic_disease", "elderly_care"] and e.max_load == 2 and e.title == "主任医师"
+    assert e.is_unavailable(date(2026, 12, 5), date(2026, 12, 6))
+    bad = client.post(f"/admin/experts/{expert.id}", data={"action": "save", "domains": [], "max_load": "2"})
+    assert bad.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Expert, expert.id).domains == ["chronic_disease", "elderly_care"]
+
+
+def test_department_user_cannot_reach_admin(client, auth, make):
+    make.user("department", username="d")
+    auth.login("d")
+    assert client.post("/admin/users/new", data={"username": "x"}).status_code == 403
+    assert client.get("/admin/experts/1").status_code == 403
