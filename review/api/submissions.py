@@ -189,12 +189,10 @@ def _due(body: dict) -> date:
     if raw is None:
         return default_due()
     try:
-        return date.fromisoformat(raw) if isinstance(raw, str) else _bad_due()
+        if isinstance(raw, str):
+            return date.fromisoformat(raw)
     except ValueError:
-        return _bad_due()
-
-
-def _bad_due():
+        pass
     raise ApiError(400, "bad_due", "due must be a date YYYY-MM-DD", field="due")
 
 
