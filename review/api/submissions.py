@@ -62,9 +62,14 @@ def _decided_rounds(sub: Submission) -> set[int]:
     return {d.round for d in sub.decisions}
 
 
-def _anonymise_panel() -> bool:
+def _committee_flag(name: str) -> bool:
+    """A CommitteeSetting switch; off while the office has not saved the settings."""
     setting = db.session.scalar(select(CommitteeSetting))
-    return bool(setting and setting.anonymise_panel)
+    return bool(setting and getattr(setting, name))
+
+
+def _anonymise_panel() -> bool:
+    return _committee_flag("anonymise_panel")
 
 
 def _expert_labels(sub: Submission, user: User) -> dict[int, str]:
@@ -80,10 +85,7 @@ def visible_opinions(user: User, sub: Submission):
     and the others of a round once their own is in (or always when the committee allows it)."""
     out = []
     decided = _decided_rounds(sub)
-    peers = False
-    if user.role is Role.expert:
-        setting = db.session.scalar(select(CommitteeSetting))
-        peers = bool(setting and setting.experts_see_peers)
+    peers = user.role is Role.expert and _committee_flag("experts_see_peers")
     mine_in = {a.round for a in sub.assignments
                if a.expert_id == user.expert_id and a.status is AssignmentStatus.submitted}
     for a in sub.assignments:
