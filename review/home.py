@@ -37,16 +37,30 @@ def justice():
     return render_template("home/justice.html", sheets=sheets)
 
 
+def _error_page(code: int):
+    """HTML for the pages, JSON {error, detail} for the API, from one place."""
+    from flask import request
+
+    if request.path.startswith("/api/"):
+        from werkzeug.exceptions import default_exceptions
+
+        from .api.common import error_response
+
+        exc = default_exceptions[code]()
+        return error_response(code, exc.name.lower().replace(" ", "_"), exc.description)
+    return render_template("errors/error.html", code=code), code
+
+
 @bp.app_errorhandler(403)
 def forbidden(error):
-    return render_template("errors/error.html", code=403), 403
+    return _error_page(403)
 
 
 @bp.app_errorhandler(404)
 def not_found(error):
-    return render_template("errors/error.html", code=404), 404
+    return _error_page(404)
 
 
 @bp.app_errorhandler(413)
 def too_large(error):
-    return render_template("errors/error.html", code=413), 413
+    return _error_page(413)

@@ -413,3 +413,18 @@ def reinvite_panel(sub: Submission, previous_round: int, due: date, actor: User)
     for a in created:
         _invite_mail(a)
     return created
+
+
+def responses_for_round(sub: Submission, round_: int) -> list[tuple[ClauseComment, object]]:
+    """Round n's view of round n-1: each earlier opinion item with the department's response."""
+    from .models import RevisionResponse
+
+    if round_ < 2:
+        return []
+    version = next((v for v in sub.versions if v.round == round_), None)
+    if version is None:
+        return []
+    answers = {r.comment_id: r for r in db.session.scalars(
+        db.select(RevisionResponse).where(RevisionResponse.version_id == version.id))}
+    items = [c for o in submitted_opinions(sub, round_ - 1) for c in o.comments]
+    return [(c, answers.get(c.id)) for c in items]

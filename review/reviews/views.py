@@ -59,7 +59,8 @@ def review(assignment_id: int):
     return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
                            comments=comments, peers=peers, questions=questions, editable=editable,
                            Severity=Severity, determinants=_determinant_options(),
-                           answers=(opinion.screening if opinion else {}) or {})
+                           answers=(opinion.screening if opinion else {}) or {},
+                           responses=ops.responses_for_round(sub, a.round))
 
 
 @bp.route("/<int:assignment_id>/respond", methods=["POST"])

@@ -97,12 +97,13 @@ def detail(sub_id: int):
         mine = [a for a in sub.assignments if a.expert_id == current_user.expert_id]
         return redirect(url_for("reviews.review", assignment_id=mine[-1].id))
     rounds = []
-    from ..reviews.operations import submitted_opinions
+    from ..reviews.operations import responses_for_round, submitted_opinions
 
     for version in sub.versions:
         visible = can_view_opinions(current_user, sub, version.round)
         decision = next((d for d in sub.decisions if d.round == version.round), None)
         rounds.append({"version": version, "decision": decision,
+                       "responses": responses_for_round(sub, version.round),
                        "opinions": submitted_opinions(sub, version.round) if visible else []})
     return render_template("submissions/detail.html", sub=sub, rounds=rounds,
                            actions=available_actions(current_user, sub))

@@ -51,7 +51,7 @@ def test_automatic_reminders_once_a_day_and_manual_resend(app, loop):
     assert rops.send_reminder(loop["office"], a, "manual") and rops.send_reminder(loop["office"], a, "manual")
     db.session.commit()
     subjects = [m["Subject"] for m in outbox(app)]
-    assert sum("办公室提醒" in s for s in subjects) == 2
+    assert sum("办公室催办" in s for s in subjects) == 2
     assert sum("已逾期" in s for s in subjects) == 6
 
 
@@ -64,8 +64,9 @@ def test_remind_command(app, loop):
     assert result.exit_code == 0 and "3 reminder(s) sent" in result.output
 
 
-def test_decline_offers_replacement_and_can_be_reopened(app, loop):
+def test_decline_offers_replacement_and_can_be_reopened(app, loop, make):
     sub, office = loop["sub"], loop["office"]
+    make.user("expert", expert_name="戊专家", domains=["school_health"], expertise="学校卫生监督")
     a = sub.round_assignments()[0]
     expert_user = a.expert.user
     with pytest.raises(rops.ReviewError):
