@@ -267,9 +267,6 @@ def test_garbage_never_gives_a_500(api, people, under_review):
     assert not bad, "\n".join(map(str, bad))
 
 
-@pytest.mark.xfail(reason="review/home.py registers app-wide HTML handlers for 403/404/413; Flask prefers them "
-                          "to the HTTPException handler of review/api/common.py, so unrouted /api/ URLs and "
-                          "oversized uploads answer an HTML page", strict=False)
 def test_unrouted_urls_and_oversized_uploads_answer_json(api, app, people):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     for method, url, kw in [("GET", "/api/v1/nowhere", {}), ("POST", "/api/v1/submissions/abc", {}),
