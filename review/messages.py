@@ -40,6 +40,8 @@ ERRORS = {
     "bad_screening": _l("Screening answers must be 是, 不知道 or 否."),
     "unknown_clause": _l("A comment refers to a clause that is not in this draft."),
     "bad_severity": _l("Severity must be low, medium or high."),
+    "bad_comments": _l("Each comment needs a text, a suggested wording and a severity."),
+    "bad_conclusion": _l("Choose one of the four conclusions."),
     "invalid_state": _l("This action is not possible in the submission's current state."),
     "forbidden": _l("You may not do this."),
 }

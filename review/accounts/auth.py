@@ -51,6 +51,7 @@ def user_from_bearer(header: str | None) -> User | None:
     if token is None or not token.user.active:
         return None
     token.last_used_at = datetime.now(timezone.utc)
+    db.session.commit()  # recorded even for read-only requests
     return token.user
 
 
@@ -76,6 +77,14 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+    @app.teardown_request
+    def _forget_user(_exc) -> None:
+        # Flask-Login caches the user on g; when an app context outlives one request (tests, CLI
+        # runners), the next request must not inherit it.
+        from flask import g
+
+        g.pop("_login_user", None)
 
     @login_manager.request_loader
     def load_from_token(req) -> User | None:

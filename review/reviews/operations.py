@@ -64,7 +64,9 @@ def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: dat
     _require_office(actor)
     if sub.status not in (Status.accepted, Status.under_review):
         raise TransitionError("invalid_state", f"cannot assign experts to a {sub.status.value} submission")
-    ids = list(dict.fromkeys(int(i) for i in expert_ids))
+    ids = list(dict.fromkeys(_as_id(i) for i in expert_ids))
+    if None in ids:
+        raise ReviewError("unknown_expert", "expert ids must be positive whole numbers", "expert_ids")
     if not ids:
         raise ReviewError("no_experts", "choose at least one expert", "expert_ids")
     if due < date.today():
@@ -204,11 +206,26 @@ def reopen_review(actor: User, sub: Submission, reason: str) -> None:
 # -- opinions --------------------------------------------------------------------------------
 
 
+def _as_id(value) -> int | None:
+    """A database id from user input, or None (never an exception, never an overflow)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> list[ClauseComment]:
     clauses = {c.key: c for c in sub.current_version.clauses} if sub.current_version else {}
     by_id = {c.id: c for c in clauses.values()}
+    if not isinstance(comments, list):
+        raise ReviewError("bad_comments", "comments must be a list", "comments")
     out = []
     for n, item in enumerate(comments, 1):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k) or "", str)
+                                                 for k in ("text", "suggestion", "determinant", "severity")):
+            raise ReviewError("bad_comments", f"comment {n}: give text, suggestion and severity as strings", "comments")
         text = (item.get("text") or "").strip()
         suggestion = (item.get("suggestion") or "").strip()
         if not text and not suggestion:
@@ -216,7 +233,7 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
         ref = item.get("clause")
         clause = None
         if ref not in (None, "", "general"):
-            clause = clauses.get(str(ref)) or (by_id.get(int(ref)) if str(ref).isdigit() else None)
+            clause = clauses.get(str(ref)) or by_id.get(_as_id(ref))
             if clause is None:
                 raise ReviewError("unknown_clause", f"comment {n}: no clause {ref!r} in this draft", "comments")
         try:
@@ -259,6 +276,8 @@ def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False
     if "summary" in data:
         opinion.summary = (data.get("summary") or "").strip()
     answers = data.get("screening") or {}
+    if not isinstance(answers, dict):
+        raise ReviewError("bad_screening", "screening must map Q1..Q10 to 是/不知道/否", "screening")
     bad = {q: v for q, v in answers.items() if q not in QUESTION_IDS or v not in SCREENING_ANSWERS}
     if bad:
         raise ReviewError("bad_screening", f"screening answers must be 是/不知道/否 for Q1..Q10: {bad}", "screening")
@@ -343,7 +362,11 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
     """The office's conclusion for the round. Milder than an expert's recommendation needs a reason,
     and the dissent is recorded."""
     _require_office(actor)
-    conclusion = Conclusion(conclusion)
+    try:
+        conclusion = Conclusion(conclusion)
+    except ValueError:
+        raise ReviewError("bad_conclusion", "conclusion must be approve, modify, redraft or reject",
+                          "conclusion") from None
     opinions = submitted_opinions(sub)
     dissent = [
         {"expert_id": o.assignment.expert_id, "name": o.assignment.expert.name,

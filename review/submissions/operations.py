@@ -186,7 +186,13 @@ def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
 def submit(actor: User, form: dict, *, draft, letter=None, basis=()) -> Submission:
     """Upload and submit in one step (the API); the browser previews first."""
     staged = stage_submission(actor, form, draft=draft, letter=letter, basis=basis)
-    return confirm_submission(actor, staged)
+    try:
+        return confirm_submission(actor, staged)
+    except SubmissionError as exc:
+        if exc.code == "draft_unreadable":
+            exc.code = (staged.parsed or {}).get("errors", [{}])[0].get("code", exc.code)
+        discard_staged(staged)  # nothing of a refused upload stays on disk
+        raise
 
 
 def discard_staged(staged: StagedUpload) -> None:
@@ -264,8 +270,13 @@ def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
 
     items = opinion_items(sub, sub.current_round)
     clean: dict[int, dict] = {}
+    if not isinstance(responses, dict):
+        raise SubmissionError("response_missing", "responses must map opinion item ids to answers", "responses")
     for item in items:
         raw = responses.get(item.id) or responses.get(str(item.id)) or {}
+        if not isinstance(raw, dict):
+            raise SubmissionError("response_missing", f"answer opinion item {item.id} with an object",
+                                  f"response-{item.id}")
         try:
             kind = ResponseKind(raw.get("response"))
         except ValueError:
@@ -284,7 +295,10 @@ def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, res
     from ..workflow import can
 
     if not can(actor, sub, "revise"):
-        raise TransitionError("forbidden", "this submission cannot be revised now")
+        from ..permissions import is_owner
+
+        raise TransitionError("invalid_state" if is_owner(actor, sub) else "forbidden",
+                              "this submission cannot be revised now")
     clean = {str(k): v for k, v in validate_responses(sub, responses).items()}
     if staged is None:
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="revision",
