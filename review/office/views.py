@@ -63,6 +63,39 @@ def board():
     return render_template("office/board.html", subs=subs, today=date.today())
 
 
+@bp.route("/batch", methods=["GET", "POST"])
+@role_required(Role.office)
+def batch():
+    """Assign panels to every accepted submission at once."""
+    from ..routing.operations import propose_batch
+
+    subs = db.session.scalars(db.select(Submission).where(Submission.status == Status.accepted)
+                              .order_by(Submission.created_at)).all()
+    due = default_due()
+    if request.method == "POST":
+        try:
+            due = date.fromisoformat(request.form.get("due", ""))
+        except ValueError:
+            flash(_("Enter the deadline as a date."), "error")
+            return redirect(url_for(".batch"))
+        done = 0
+        for sub in subs:
+            ids = [int(x) for x in request.form.getlist(f"experts-{sub.id}") if x.isdigit()]
+            if not ids:
+                continue
+            try:
+                rops.assign_experts(current_user, sub, ids, due)
+                db.session.commit()
+                done += 1
+            except (TransitionError, rops.ReviewError) as exc:
+                db.session.rollback()
+                flash(f"{sub.title}：{error_text(exc.code, str(exc))}", "error")
+        flash(_("Panels invited for %(n)s submissions.", n=done), "success")
+        return redirect(url_for(".board"))
+    result = propose_batch(subs, due=due) if subs else None
+    return render_template("office/batch.html", subs=subs, result=result, due=due)
+
+
 @bp.route("/submissions/<int:sub_id>")
 @role_required(Role.office)
 def detail(sub_id: int):

@@ -119,3 +119,15 @@ def excluded_reasons(proposal: Proposal) -> dict[int, list[str]]:
     return {e.expert.id: [w.code for w in e.why] for e in proposal.excluded}
 
 
+
+
+def propose_batch(subs: list, *, due: date | None = None):
+    """Panels for many accepted submissions at once, maximising total affinity under the experts'
+    loads, each draft's top-domain coverage and the conflicts (min-cost flow)."""
+    from pipeline.routing import assign_batch
+
+    period = review_period(due=due)
+    drafts = [(s.id, s.current_version.parsed or {}, s.department.names()) for s in subs]
+    drafters = {s.id: [e.id for e in s.drafters] for s in subs}
+    k = max((s.panel_size for s in subs), default=int(current_app.config["PANEL_SIZE"]))
+    return assign_batch(drafts, expert_index(), k=k, period=period, drafters=drafters)

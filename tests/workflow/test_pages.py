@@ -138,3 +138,36 @@ def test_every_rounds_files_stay_reachable(client, auth, loop, app):
         assert client.get(f"/submissions/files/{f.id}").status_code == 200
     diff = client.get(f"/submissions/{sub.id}/diff").get_data(as_text=True)
     assert "禁止供应含糖饮料" in diff
+
+
+def test_batch_assignment_in_the_browser(client, auth, app, make):
+    """Several accepted drafts get their panels at once, within the experts' loads."""
+    from review.experts.models import Expert
+    from review.submissions import operations as sops
+    from review.reviews.models import Assignment
+    from tests.workflow.conftest import EXPERTS, fs
+
+    dept = make.user("department", username="edu", department="教育局")
+    office = make.user("office", username="office")
+    for name, domains, expertise in EXPERTS + [("戊专家", ["school_health"], "学校卫生监督"),
+                                               ("己专家", ["nutrition_food"], "营养配餐")]:
+        db.session.add(Expert(name=name, domains=domains, expertise=expertise, max_load=1))
+    db.session.commit()
+    subs = []
+    for title in ("方案一", "方案二"):
+        staged = sops.stage_submission(dept, {"title": title, "policy_type": "normative"},
+                                       draft=fs(docx_bytes(), "方案.docx"), letter=fs(LETTER, "公函.txt"))
+        sub = sops.confirm_submission(dept, staged)
+        sops.accept_submission(office, sub)
+        subs.append(sub)
+    db.session.commit()
+    auth.login("office")
+    page = client.get("/office/batch").get_data(as_text=True)
+    ids = {s.id: re.findall(rf'name="experts-{s.id}" value="(\d+)"', page) for s in subs}
+    assert all(len(v) == 3 for v in ids.values())
+    assert not set(ids[subs[0].id]) & set(ids[subs[1].id])  # max load 1: nobody sits twice
+    form = {f"experts-{sid}": v for sid, v in ids.items()}
+    client.post("/office/batch", data={**form, "due": "2099-01-01"})
+    db.session.expire_all()
+    assert all(db.session.get(Submission, s.id).status is Status.under_review for s in subs)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 6
