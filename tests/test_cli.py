@@ -159,6 +159,11 @@ def test_load_demo(runner, app):
     # Passwords are printed once, next to each username.
     for username in ("dept_edu", "office", "expert", "justice", "admin"):
         assert username in result.output
+    from review.submissions.models import Status, Submission
+
+    demo = db.session.scalar(db.select(Submission))
+    assert demo.status is Status.submitted and len(demo.current_version.clauses) > 10
+    assert demo.current_version.parsed["screening"]["domains"][0]["code"] == "school_health"
     again = runner.invoke(args=["load-demo", "--if-empty"])
     assert "already has users" in again.output
     assert db.session.scalar(db.select(db.func.count(Expert.id))) == len(experts)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import secrets
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,7 +52,30 @@ def load(*, if_empty: bool = False) -> str:
         create_user(username, role, password, department=department, expert_name=expert_name)
         lines.append(f"  {username:10} {password}  ({role.value}{', ' + expert_name if expert_name else ''})")
     db.session.flush()
+    _demo_submission()
     return "\n".join(lines)
+
+
+def _demo_submission() -> None:
+    """One draft waiting for intake, so that every role has something to open."""
+    from werkzeug.datastructures import FileStorage
+
+    from ..submissions.models import Submission
+    from ..submissions.operations import stage_submission, confirm_submission
+
+    if db.session.scalar(db.select(db.func.count(Submission.id))):
+        return
+    dept = db.session.scalar(db.select(User).where(User.username == "dept_edu"))
+    if dept is None:
+        return
+    text = (DATA / "sample-draft.txt").read_bytes()
+    letter = "关于提请对《滨海新区儿童青少年近视防控工作实施方案（征求意见稿）》进行健康审查的函".encode()
+    staged = stage_submission(
+        dept, {"title": "滨海新区儿童青少年近视防控工作实施方案", "policy_type": "normative",
+               "stage": "drafting", "contact_name": "王老师", "contact_phone": "022-25200000"},
+        draft=FileStorage(io.BytesIO(text), "近视防控实施方案（征求意见稿）.txt"),
+        letter=FileStorage(io.BytesIO(letter), "送审公函.txt"))
+    confirm_submission(dept, staged)
 
 
 def _rows(name: str) -> list[dict]:
