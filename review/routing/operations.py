@@ -99,10 +99,31 @@ def review_period(start: date | None = None, due: date | None = None) -> tuple[d
     return start, due
 
 
+_prepared: dict[str, object] = {}
+
+
+def prepared_draft(parsed: dict):
+    """The draft tokenised once per text (segmentation is the costly part of ranking a draft)."""
+    from pipeline.routing import prepare_draft
+
+    key = parsed.get("text_sha256") or ""
+    if not key:
+        return prepare_draft(parsed)
+    with _lock:
+        hit = _prepared.get(key)
+    if hit is None:
+        hit = prepare_draft(parsed)
+        with _lock:
+            if len(_prepared) > 256:
+                _prepared.clear()
+            _prepared[key] = hit
+    return hit
+
+
 def propose_for_draft(parsed: dict, department_names: list[str], *, k: int, drafters=(),
                       due: date | None = None, alternates: int = 2) -> Proposal:
-    return propose_panel(parsed, expert_index(), department=department_names, drafters=list(drafters),
-                         k=k, period=review_period(due=due), alternates=alternates)
+    return propose_panel(prepared_draft(parsed), expert_index(), department=department_names,
+                         drafters=list(drafters), k=k, period=review_period(due=due), alternates=alternates)
 
 
 def propose_for_submission(sub, *, due: date | None = None) -> Proposal:
