@@ -167,3 +167,19 @@ def test_load_demo(runner, app):
     again = runner.invoke(args=["load-demo", "--if-empty"])
     assert "already has users" in again.output
     assert db.session.scalar(db.select(db.func.count(Expert.id))) == len(experts)
+
+
+def test_each_demo_login_reaches_its_home_page(app, runner, client):
+    import re
+
+    output = runner.invoke(args=["load-demo"]).output
+    logins = re.findall(r"^\s+(\S+)\s+(\S+)\s+\((\w+)", output, flags=re.M)
+    assert {role for _, _, role in logins} == {"department", "office", "expert", "justice", "admin"}
+    homes = {"department": "/submissions/", "office": "/office/", "expert": "/reviews/", "justice": "/justice",
+             "admin": "/admin/"}
+    for username, password, role in logins:
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, username
+        landing = client.get("/", follow_redirects=True)
+        assert landing.status_code == 200 and landing.request.path == homes[role], (username, landing.request.path)
+        client.post("/logout")
