@@ -5,49 +5,31 @@ never commits. Submission state changes go through ``review.workflow.transition`
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..audit.operations import record_event
 from ..experts.models import Expert, ExpertConflict
 from ..extensions import db
 from ..notifications.operations import notify, office_users
-from ..submissions.models import Clause, Conclusion, Status, Submission
+from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
-from .models import Assignment, AssignmentStatus, ClauseComment, Decision, Opinion, OpinionStatus, Severity
+from .common import QUESTION_IDS, SCREENING_ANSWERS, ReviewError, now, require_office, require_own  # noqa: F401
+from .models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus, Severity
 
-SCREENING_ANSWERS = ("是", "不知道", "否")
-QUESTION_IDS = tuple(f"Q{n}" for n in range(1, 11))
-
-
-class ReviewError(ValueError):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        self.code = code
-        self.field = field
-        super().__init__(message)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _require_office(actor: User) -> None:
-    if actor.role is not Role.office:
-        raise TransitionError("forbidden", "only the committee office may do this")
-
-
-def _require_own(actor: User, assignment: Assignment) -> None:
-    if actor.role is not Role.expert or actor.expert_id != assignment.expert_id:
-        raise TransitionError("forbidden", "this invitation belongs to another expert")
+# Aggregation, decisions and reminders live in their own modules; they are part of this API.
+from .aggregation import (  # noqa: E402,F401
+    agreement, clause_view, current_decision, decide, propose_conclusion, responses_for_round,
+    submitted_opinions,
+)
+from .reminders import due_reminders, send_reminder  # noqa: E402,F401
 
 
 def _lock_submission(sub: Submission) -> None:
     """Take the submission's row lock first, so concurrent opinions serialise on it."""
-    db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=_now()))
+    db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=now()))
 
 
 # -- panel -----------------------------------------------------------------------------------
@@ -61,7 +43,7 @@ def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: dat
     """
     from ..routing.operations import excluded_reasons, propose_for_submission
 
-    _require_office(actor)
+    require_office(actor)
     if sub.status not in (Status.accepted, Status.under_review):
         raise TransitionError("invalid_state", f"cannot assign experts to a {sub.status.value} submission")
     ids = list(dict.fromkeys(_as_id(i) for i in expert_ids))
@@ -113,7 +95,7 @@ def _invite_mail(a: Assignment) -> None:
 
 def respond(actor: User, a: Assignment, answer: str, reason: str = "") -> None:
     """The expert accepts, declines (with a reason) or declares a conflict of interest."""
-    _require_own(actor, a)
+    require_own(actor, a)
     sub = a.submission
     if sub.status is not Status.under_review or a.round != sub.current_round:
         raise TransitionError("invalid_state", "this review is no longer open")
@@ -128,7 +110,7 @@ def respond(actor: User, a: Assignment, answer: str, reason: str = "") -> None:
         raise ReviewError("reason_required", "give a reason", "reason")
     a.status = {"accept": AssignmentStatus.accepted, "decline": AssignmentStatus.declined,
                 "conflict": AssignmentStatus.conflict}[answer]
-    a.responded_at = _now()
+    a.responded_at = now()
     a.decline_reason = reason.strip()
     if answer == "conflict":
         exists = db.session.scalar(db.select(ExpertConflict).where(
@@ -144,7 +126,7 @@ def respond(actor: User, a: Assignment, answer: str, reason: str = "") -> None:
 
 def reopen_invitation(actor: User, a: Assignment) -> None:
     """The office invites a declined expert again (they changed their mind)."""
-    _require_office(actor)
+    require_office(actor)
     if a.status is not AssignmentStatus.declined or a.submission.status is not Status.under_review:
         raise TransitionError("invalid_state", "only a declined invitation of an open review can be reopened")
     a.status = AssignmentStatus.invited
@@ -155,7 +137,7 @@ def reopen_invitation(actor: User, a: Assignment) -> None:
 
 def replace_expert(actor: User, a: Assignment, expert_id: int) -> Assignment:
     """Replace an overdue, declined or conflicted expert, typically by the seat's next alternate."""
-    _require_office(actor)
+    require_office(actor)
     sub = a.submission
     if a.status is AssignmentStatus.submitted or a.status is AssignmentStatus.replaced:
         raise TransitionError("invalid_state", "this seat cannot be replaced")
@@ -167,29 +149,6 @@ def replace_expert(actor: User, a: Assignment, expert_id: int) -> Assignment:
     a.replaced_by_id = new.id
     record_event(sub, actor, "replace_expert", data={"old": a.expert_id, "new": expert_id})
     return new
-
-
-def send_reminder(actor: User | None, a: Assignment, kind: str = "manual", today: date | None = None) -> bool:
-    """Remind an expert. Automatic kinds go out at most once a day; manual ones whenever asked."""
-    from .models import ReminderLog
-
-    if actor is not None:
-        _require_office(actor)
-    if not a.status.is_open:
-        raise TransitionError("invalid_state", "the expert has no open review here")
-    today = today or date.today()
-    if kind != "manual":
-        # Automatic reminders: the unique key (assignment, kind, day) makes "never twice a day" hold
-        # even when two cron runs overlap.
-        try:
-            with db.session.begin_nested():
-                db.session.add(ReminderLog(assignment_id=a.id, kind=kind, day=today))
-        except IntegrityError:
-            return False
-    notify([a.expert.user], f"reminder.{kind}", submission=a.submission, url=f"/reviews/{a.id}",
-           due=a.due.isoformat() if a.due else "-")
-    record_event(a.submission, actor, f"remind_{kind}", data={"assignment": a.id, "expert": a.expert.name})
-    return True
 
 
 def close_review(actor: User, sub: Submission, reason: str) -> None:
@@ -247,13 +206,13 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
 
 def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False) -> Opinion:
     """Save the expert's opinion as a draft, or submit and lock it."""
-    _require_own(actor, a)
+    require_own(actor, a)
     sub = a.submission
     if sub.status is not Status.under_review or a.round != sub.current_round:
         raise TransitionError("invalid_state", "this review is closed")
     if a.status is AssignmentStatus.invited:
         a.status = AssignmentStatus.accepted  # writing an opinion accepts the invitation
-        a.responded_at = _now()
+        a.responded_at = now()
     if a.status is not AssignmentStatus.accepted:
         raise TransitionError("invalid_state", "this opinion is already submitted or the seat is closed")
     if submit:
@@ -291,7 +250,7 @@ def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False
         if not opinion.summary:
             raise ReviewError("summary_required", "write a summary", "summary")
         opinion.status = OpinionStatus.submitted
-        opinion.submitted_at = _now()
+        opinion.submitted_at = now()
         a.status = AssignmentStatus.submitted
     db.session.add(opinion)
     db.session.flush()
@@ -310,106 +269,6 @@ def _maybe_complete(sub: Submission) -> None:
     if sub.status is Status.under_review and seats and not any(a.status.is_open for a in seats) \
             and any(a.status is AssignmentStatus.submitted for a in seats):
         transition(sub, "opinions_complete", None)
-
-
-# -- aggregation and decision ----------------------------------------------------------------
-
-
-def submitted_opinions(sub: Submission, round_: int | None = None) -> list[Opinion]:
-    return [a.opinion for a in sub.round_assignments(round_)
-            if a.status is AssignmentStatus.submitted and a.opinion is not None]
-
-
-def propose_conclusion(opinions: list[Opinion]) -> Conclusion | None:
-    """The documented rule (docs/workflow.md): the median recommendation, the stricter one on a tie;
-    a high-severity comment raises an approval to 修改."""
-    recs = sorted((o.recommendation for o in opinions if o.recommendation), key=lambda c: c.severity)
-    if not recs:
-        return None
-    proposed = recs[len(recs) // 2]
-    if proposed is Conclusion.approve and any(c.severity is Severity.high for o in opinions for c in o.comments):
-        proposed = Conclusion.modify
-    return proposed
-
-
-def agreement(opinions: list[Opinion]) -> str:
-    recs = {o.recommendation for o in opinions if o.recommendation}
-    if not recs:
-        return "none"
-    if recs == {Conclusion.approve}:
-        return "all_approve"
-    if len(recs) == 1:
-        return "unanimous"
-    spread = max(r.severity for r in recs) - min(r.severity for r in recs)
-    return "conflicting" if Conclusion.approve in recs or spread >= 2 else "mostly_agree"
-
-
-def clause_view(sub: Submission, round_: int | None = None) -> list[dict]:
-    """Every clause of the round's draft with the comments on it, side by side."""
-    round_ = round_ or sub.current_round
-    version = next(v for v in sub.versions if v.round == round_)
-    opinions = submitted_opinions(sub, round_)
-    by_clause: dict[int | None, list[tuple[Opinion, ClauseComment]]] = {}
-    for o in opinions:
-        for c in o.comments:
-            by_clause.setdefault(c.clause_id, []).append((o, c))
-    rows = [{"clause": None, "comments": by_clause.get(None, [])}] if by_clause.get(None) else []
-    rows += [{"clause": cl, "comments": by_clause.get(cl.id, [])} for cl in version.clauses]
-    return rows
-
-
-def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: str = "") -> Decision:
-    """The office's conclusion for the round. Milder than an expert's recommendation needs a reason,
-    and the dissent is recorded."""
-    _require_office(actor)
-    try:
-        conclusion = Conclusion(conclusion)
-    except ValueError:
-        raise ReviewError("bad_conclusion", "conclusion must be approve, modify, redraft or reject",
-                          "conclusion") from None
-    opinions = submitted_opinions(sub)
-    dissent = [
-        {"expert_id": o.assignment.expert_id, "name": o.assignment.expert.name,
-         "recommendation": o.recommendation.value}
-        for o in opinions if o.recommendation and o.recommendation.severity > conclusion.severity
-    ]
-    if dissent and not reason.strip():
-        raise ReviewError("reason_required", "the decision is milder than an expert's recommendation: "
-                          "give the reason", "reason")
-    if sub.status is not Status.deliberation:
-        raise TransitionError("invalid_state", f"cannot decide a submission that is {sub.status.value}")
-    decision = Decision(submission=sub, round=sub.current_round, conclusion=conclusion,
-                        proposed=propose_conclusion(opinions), reason=reason.strip(), dissent=dissent,
-                        decided_by=actor)
-    db.session.add(decision)
-    sub.conclusion = conclusion
-    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent})
-    db.session.flush()
-    return decision
-
-
-def current_decision(sub: Submission) -> Decision | None:
-    return next((d for d in reversed(sub.decisions) if d.round == sub.current_round), None)
-
-
-def due_reminders(today: date | None = None) -> int:
-    """Send the automatic reminders of the day: N working days before the deadline, and overdue."""
-    from ..calendar import app_calendar, working_days_between
-
-    today = today or date.today()
-    holidays, extra = app_calendar(current_app.config)
-    before = int(current_app.config["REMIND_DAYS_BEFORE"])
-    sent = 0
-    open_states = [s for s in AssignmentStatus if s.is_open]
-    for a in db.session.scalars(db.select(Assignment).where(Assignment.status.in_(open_states),
-                                                            Assignment.due.is_not(None))):
-        if a.submission.status is not Status.under_review:
-            continue
-        left = working_days_between(today, a.due, holidays, extra)
-        kind = "overdue" if today > a.due else ("before_due" if left <= before else None)
-        if kind and send_reminder(None, a, kind, today):
-            sent += 1
-    return sent
 
 
 def reinvite_panel(sub: Submission, previous_round: int, due: date, actor: User) -> list[Assignment]:
@@ -438,16 +297,3 @@ def reinvite_panel(sub: Submission, previous_round: int, due: date, actor: User)
     return created
 
 
-def responses_for_round(sub: Submission, round_: int) -> list[tuple[ClauseComment, object]]:
-    """Round n's view of round n-1: each earlier opinion item with the department's response."""
-    from .models import RevisionResponse
-
-    if round_ < 2:
-        return []
-    version = next((v for v in sub.versions if v.round == round_), None)
-    if version is None:
-        return []
-    answers = {r.comment_id: r for r in db.session.scalars(
-        db.select(RevisionResponse).where(RevisionResponse.version_id == version.id))}
-    items = [c for o in submitted_opinions(sub, round_ - 1) for c in o.comments]
-    return [(c, answers.get(c.id)) for c in items]

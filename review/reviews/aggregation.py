@@ -1,0 +1,103 @@
+"""Aggregation of the round's opinions and the office's decision."""
+from __future__ import annotations
+
+from ..accounts.models import User
+from ..extensions import db
+from ..submissions.models import Conclusion, Status, Submission
+from ..workflow import TransitionError, transition
+from .common import ReviewError, require_office
+from .models import AssignmentStatus, ClauseComment, Decision, Opinion, RevisionResponse, Severity
+
+
+# -- aggregation and decision ----------------------------------------------------------------
+
+
+def submitted_opinions(sub: Submission, round_: int | None = None) -> list[Opinion]:
+    return [a.opinion for a in sub.round_assignments(round_)
+            if a.status is AssignmentStatus.submitted and a.opinion is not None]
+
+
+def propose_conclusion(opinions: list[Opinion]) -> Conclusion | None:
+    """The documented rule (docs/workflow.md): the median recommendation, the stricter one on a tie;
+    a high-severity comment raises an approval to 修改."""
+    recs = sorted((o.recommendation for o in opinions if o.recommendation), key=lambda c: c.severity)
+    if not recs:
+        return None
+    proposed = recs[len(recs) // 2]
+    if proposed is Conclusion.approve and any(c.severity is Severity.high for o in opinions for c in o.comments):
+        proposed = Conclusion.modify
+    return proposed
+
+
+def agreement(opinions: list[Opinion]) -> str:
+    recs = {o.recommendation for o in opinions if o.recommendation}
+    if not recs:
+        return "none"
+    if recs == {Conclusion.approve}:
+        return "all_approve"
+    if len(recs) == 1:
+        return "unanimous"
+    spread = max(r.severity for r in recs) - min(r.severity for r in recs)
+    return "conflicting" if Conclusion.approve in recs or spread >= 2 else "mostly_agree"
+
+
+def clause_view(sub: Submission, round_: int | None = None) -> list[dict]:
+    """Every clause of the round's draft with the comments on it, side by side."""
+    round_ = round_ or sub.current_round
+    version = next(v for v in sub.versions if v.round == round_)
+    opinions = submitted_opinions(sub, round_)
+    by_clause: dict[int | None, list[tuple[Opinion, ClauseComment]]] = {}
+    for o in opinions:
+        for c in o.comments:
+            by_clause.setdefault(c.clause_id, []).append((o, c))
+    rows = [{"clause": None, "comments": by_clause.get(None, [])}] if by_clause.get(None) else []
+    rows += [{"clause": cl, "comments": by_clause.get(cl.id, [])} for cl in version.clauses]
+    return rows
+
+
+def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: str = "") -> Decision:
+    """The office's conclusion for the round. Milder than an expert's recommendation needs a reason,
+    and the dissent is recorded."""
+    require_office(actor)
+    try:
+        conclusion = Conclusion(conclusion)
+    except ValueError:
+        raise ReviewError("bad_conclusion", "conclusion must be approve, modify, redraft or reject",
+                          "conclusion") from None
+    opinions = submitted_opinions(sub)
+    dissent = [
+        {"expert_id": o.assignment.expert_id, "name": o.assignment.expert.name,
+         "recommendation": o.recommendation.value}
+        for o in opinions if o.recommendation and o.recommendation.severity > conclusion.severity
+    ]
+    if dissent and not reason.strip():
+        raise ReviewError("reason_required", "the decision is milder than an expert's recommendation: "
+                          "give the reason", "reason")
+    if sub.status is not Status.deliberation:
+        raise TransitionError("invalid_state", f"cannot decide a submission that is {sub.status.value}")
+    decision = Decision(submission=sub, round=sub.current_round, conclusion=conclusion,
+                        proposed=propose_conclusion(opinions), reason=reason.strip(), dissent=dissent,
+                        decided_by=actor)
+    db.session.add(decision)
+    sub.conclusion = conclusion
+    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent})
+    db.session.flush()
+    return decision
+
+
+def current_decision(sub: Submission) -> Decision | None:
+    return next((d for d in reversed(sub.decisions) if d.round == sub.current_round), None)
+
+
+def responses_for_round(sub: Submission, round_: int) -> list[tuple[ClauseComment, object]]:
+    """Round n's view of round n-1: each earlier opinion item with the department's response."""
+
+    if round_ < 2:
+        return []
+    version = next((v for v in sub.versions if v.round == round_), None)
+    if version is None:
+        return []
+    answers = {r.comment_id: r for r in db.session.scalars(
+        db.select(RevisionResponse).where(RevisionResponse.version_id == version.id))}
+    items = [c for o in submitted_opinions(sub, round_ - 1) for c in o.comments]
+    return [(c, answers.get(c.id)) for c in items]
