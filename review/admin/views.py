@@ -47,7 +47,9 @@ def experts():
         query = query.where(db.or_(Expert.name.like(like), Expert.affiliation.like(like),
                                    Expert.expertise.like(like)))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/experts.html", page=page, form=form, q=q)
+    from ..routing.operations import open_loads
+
+    return render_template("admin/experts.html", page=page, form=form, q=q, loads=open_loads())
 
 
 @bp.route("/experts/<int:expert_id>", methods=["GET", "POST"])
