@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
@@ -61,12 +61,34 @@ def _public_key(key_id: str):
     return pair.public if pair.key_id == key_id else None
 
 
+_verified: dict[tuple[str, str], bytes] = {}  # (key id, signature) -> the canonical facts it verified
+
+
 def signature_ok(facts: dict, signature: str, key_id: str) -> bool:
+    """Ed25519 check, remembered per process: a signature once verified over exactly these bytes
+    stays valid, so a repeated verification costs one canonical JSON encoding."""
+    canonical = signing.canonical_json(facts)
+    if _verified.get((key_id, signature)) == canonical:
+        return True
     public = _public_key(key_id)
-    return public is not None and signing.verify_signature(public, facts, signature)
+    ok = public is not None and signing.verify_signature(public, facts, signature)
+    if ok:
+        if len(_verified) > 50_000:
+            _verified.clear()
+        _verified[(key_id, signature)] = canonical
+    return ok
 
 
-def result_for(sheet: OpinionSheet) -> VerificationResult:
+# Only the columns a verification needs, as one Core statement built once: no ORM identity map,
+# no relationship, no per-request statement compilation.
+_t = OpinionSheet.__table__
+_VERIFY_STMT = select(_t.c.id, _t.c.serial, _t.c.code_hash, _t.c.status, _t.c.facts, _t.c.signature, _t.c.key_id,
+                      _t.c.superseded_by_id, _t.c.revoked_reason, _t.c.revoked_at, _t.c.issued_at
+                      ).where(_t.c.serial == bindparam("serial"))
+
+
+def result_for(sheet) -> VerificationResult:
+    """The result for a sheet (model instance or verification row) the caller may already see."""
     superseded_by = None
     if sheet.superseded_by_id:
         superseded_by = db.session.scalar(select(OpinionSheet.serial).where(OpinionSheet.id == sheet.superseded_by_id))
@@ -78,22 +100,32 @@ def result_for(sheet: OpinionSheet) -> VerificationResult:
         issued_at=sheet.issued_at.isoformat() if sheet.issued_at else "")
 
 
-def find_by_code(serial: str, code: str) -> OpinionSheet | None:
-    """The sheet when the code matches; a wrong code and an unknown serial look the same."""
+def _code_ok(code_hash: str, code: str) -> bool:
     from .operations import code_matches
 
+    return code_matches(code_hash, code)
+
+
+def find_by_code(serial: str, code: str) -> OpinionSheet | None:
+    """The sheet when the code matches; a wrong code and an unknown serial look the same."""
     serial = (serial or "").strip()
     if not serial or not code:
         return None
     sheet = db.session.scalar(select(OpinionSheet).where(OpinionSheet.serial == serial))
-    if sheet is None or not code_matches(sheet.code_hash, code):
+    if sheet is None or not _code_ok(sheet.code_hash, code):
         return None
     return sheet
 
 
 def verify(serial: str, code: str) -> VerificationResult:
-    sheet = find_by_code(serial, code)
-    return VerificationResult(found=False) if sheet is None else result_for(sheet)
+    """Verify by serial and code (the hot path: one indexed row, columns only)."""
+    serial = (serial or "").strip()
+    if not serial or not code:
+        return VerificationResult(found=False)
+    row = db.session.connection().execute(_VERIFY_STMT, {"serial": serial}).first()
+    if row is None or not _code_ok(row.code_hash, code):
+        return VerificationResult(found=False)
+    return result_for(row)
 
 
 # -- the draft received for legality review ------------------------------------------------------
