@@ -90,7 +90,6 @@ def prepare(instance: Path) -> tuple[str, str]:
 
 
 def start_server(instance: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
-    import requests
 
     env = dict(os.environ, REVIEW_INSTANCE_PATH=str(instance), REVIEW_VERIFY_RATE_LIMIT="1000000 per minute")
     cmd = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]

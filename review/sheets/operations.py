@@ -23,13 +23,13 @@ from ..audit.operations import record_event
 from ..extensions import db
 from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
-from ..submissions.models import Conclusion, Submission
+from ..submissions.models import Submission
 from . import signing
 from .checks import (  # noqa: F401  (public API)
     PdfCheck, VerificationResult, check_draft, check_pdf_offline, check_sheet_pdf, find_by_code, verify,
 )
 from .content import SheetView, qr_png, verify_url
-from .models import LegalityIntake, OpinionSheet, SheetStatus
+from .models import OpinionSheet, SheetStatus
 from .render_docx import render_docx
 from .render_pdf import encode_payload, render_pdf
 from .wording import sheet_wording

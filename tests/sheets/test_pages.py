@@ -16,7 +16,6 @@ from review.sheets import operations as ops
 from review.sheets import signing
 from review.sheets.models import LegalityIntake
 from tests.docs import REVISED_LINES, docx_bytes
-from tests.sheets.builders import Committee
 
 
 def url(serial: str) -> str:
