@@ -1,14 +1,15 @@
 """Verification throughput on gunicorn: GET /api/v1/sheets/<serial>?code=<code>.
 
-    .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--clients 16] [--procs 4] [--workers 2]
+    .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--clients 16] [--workers 2] [--threads 4]
+                                                [--client auto|wrk|requests] [--procs 4]
 
 Prepares a temporary instance (init-db, a decided submission and its issued sheet, through the
-app's own operations), serves it with gunicorn (2 workers) on 127.0.0.1 with the verification
-rate limit raised out of the way, and drives it with concurrent clients for a bounded time: wrk when the Debian package
-is installed (it costs the shared CPUs little), else client processes each with threads holding one
-requests.Session (--client requests). Prints requests/s, p50/p95 latency
-and the ratio to raw baselines measured in the same run on the same server: the static file
-/static/app.css and the trivial app endpoint /verify/public-key.pem. Goal: >= 500 req/s.
+app's own operations), serves it with gunicorn (2 workers x 4 threads) on 127.0.0.1 with the
+verification rate limit raised out of the way, and drives it with concurrent clients for a bounded
+time: wrk when the Debian package is installed (it costs the shared CPUs little), else client
+processes each with threads holding one requests.Session (--client requests). Prints requests/s,
+p50/p95 latency and the ratio to raw baselines measured in the same run on the same server: the
+static file /static/app.css and the trivial app endpoint /verify/public-key.pem. Goal: >= 500 req/s.
 Only 127.0.0.1 is contacted; the server is stopped at the end, also on error.
 """
 from __future__ import annotations
@@ -226,7 +227,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--procs", type=int, default=4, help="client processes (the threads are spread over them)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1 = sync workers)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="gunicorn threads per worker (gthread, keeps connections alive); 1 = sync workers")
     parser.add_argument("--client", choices=["auto", "wrk", "requests"], default="auto",
                         help="load generator: wrk when installed (auto), else threads with requests.Session")
     args = parser.parse_args()
