@@ -106,26 +106,38 @@ def _code_ok(code_hash: str, code: str) -> bool:
     return code_matches(code_hash, code)
 
 
+# Brackets people type for 〔〕 when they copy a serial by hand.
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "［": "〔", "］": "〕",
+                           "(": "〔", ")": "〕", "（": "〔", "）": "〕"})
+
+
+def serial_variants(serial: str) -> list[str]:
+    """The serial as typed, then with spaces removed and brackets normalised (tried only on a miss)."""
+    serial = (serial or "").strip()
+    typed = "".join(serial.split()).translate(_BRACKETS)
+    return [serial] + ([typed] if typed != serial else [])
+
+
 def find_by_code(serial: str, code: str) -> OpinionSheet | None:
     """The sheet when the code matches; a wrong code and an unknown serial look the same."""
-    serial = (serial or "").strip()
-    if not serial or not code:
+    if not code:
         return None
-    sheet = db.session.scalar(select(OpinionSheet).where(OpinionSheet.serial == serial))
-    if sheet is None or not _code_ok(sheet.code_hash, code):
-        return None
-    return sheet
+    for candidate in serial_variants(serial):
+        sheet = db.session.scalar(select(OpinionSheet).where(OpinionSheet.serial == candidate)) if candidate else None
+        if sheet is not None:
+            return sheet if _code_ok(sheet.code_hash, code) else None
+    return None
 
 
 def verify(serial: str, code: str) -> VerificationResult:
     """Verify by serial and code (the hot path: one indexed row, columns only)."""
-    serial = (serial or "").strip()
-    if not serial or not code:
+    if not code:
         return VerificationResult(found=False)
-    row = db.session.connection().execute(_VERIFY_STMT, {"serial": serial}).first()
-    if row is None or not _code_ok(row.code_hash, code):
-        return VerificationResult(found=False)
-    return result_for(row)
+    for candidate in serial_variants(serial):
+        row = db.session.connection().execute(_VERIFY_STMT, {"serial": candidate}).first() if candidate else None
+        if row is not None:
+            return result_for(row) if _code_ok(row.code_hash, code) else VerificationResult(found=False)
+    return VerificationResult(found=False)
 
 
 # -- the draft received for legality review ------------------------------------------------------

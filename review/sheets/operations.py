@@ -31,7 +31,7 @@ from .checks import (  # noqa: F401  (public API)
 from .content import SheetView, qr_png, verify_url
 from .models import OpinionSheet, SheetStatus
 from .render_docx import render_docx
-from .render_pdf import encode_payload, render_pdf
+from .render_pdf import SheetFontError, encode_payload, render_pdf
 from .wording import sheet_wording
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
@@ -274,7 +274,10 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
     if sheet is None:
         raise SheetError("serial_busy", "could not allocate a serial number; try again")
     _supersede_earlier(sheet)
-    _write_files(sheet, code)
+    try:
+        _write_files(sheet, code)
+    except SheetFontError as exc:
+        raise SheetError("no_font", str(exc)) from None
     record_event(sub, actor, "issue_sheet", data={"serial": sheet.serial, "conclusion": decision.conclusion.value,
                                                   "decision": decision.id})
     db.session.flush()

@@ -187,9 +187,14 @@ def test_missing_cjk_font_fails_clearly(app, committee, monkeypatch):
 
     with pytest.raises(SheetFontError, match="does not exist"):
         find_font("/nonexistent/font.ttf")
+    with pytest.raises(SheetFontError, match="no Chinese glyphs|cannot use"):
+        render_pdf.register_font("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     monkeypatch.setattr(render_pdf, "FONT_CANDIDATES", ())
     with pytest.raises(SheetFontError, match="REVIEW_SHEET_FONT"):
         find_font("")
+    with pytest.raises(ops.SheetError, match="REVIEW_SHEET_FONT") as exc:  # issuing says why, and issues nothing
+        ops.issue_sheet(committee.office, committee.decided("approve"))
+    assert exc.value.code == "no_font"
 
 
 def test_later_round_supersedes(app, committee):

@@ -78,6 +78,8 @@ def test_wrong_code_and_unknown_serial_look_the_same(issued):
     _, sheet, code = issued
     assert ops.verify(sheet.serial, code).valid
     assert ops.verify(sheet.serial, code.lower().replace("-", " ")).valid  # as typed by hand
+    typed = sheet.serial.replace("〔", "[").replace("〕", "] ")
+    assert ops.verify(typed, code).valid and ops.find_by_code(typed, code).id == sheet.id
     wrong = ops.verify(sheet.serial, "AAAA-BBBB-CCCC")
     unknown = ops.verify("健审〔2026〕第999号", code)
     assert wrong == unknown and not wrong.found and not wrong.valid and wrong.facts == {}
