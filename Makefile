@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the tests need: a real browser, CJK fonts for the sheet PDF, pdftoppm.
-SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils
+# Debian packages the tests need: a real browser, CJK fonts for the sheet PDF, pdftoppm, and a
+# PostgreSQL server (the tests start a throw-away cluster of their own).
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils postgresql
 
 .PHONY: run test install system-deps translations serve clean
 

@@ -11,8 +11,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def enum_column(enum_cls: type[enum.Enum]) -> SAEnum:
-    """Store enums by value as plain strings with a CHECK constraint (portable, readable)."""
+def enum_column(enum_cls: type[enum.Enum], name: str | None = None) -> SAEnum:
+    """Store enums by value as plain strings with a CHECK constraint (portable, readable).
+
+    ``name`` names the CHECK constraint; give one when a table has two columns of the same enum
+    (PostgreSQL wants constraint names unique per table)."""
     return SAEnum(
         enum_cls,
         values_callable=lambda cls: [m.value for m in cls],
@@ -20,7 +23,7 @@ def enum_column(enum_cls: type[enum.Enum]) -> SAEnum:
         create_constraint=True,
         validate_strings=True,
         length=32,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

@@ -133,7 +133,7 @@ class Decision(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     round: Mapped[int] = mapped_column(Integer)
     conclusion: Mapped[Conclusion] = mapped_column(enum_column(Conclusion))
-    proposed: Mapped[Conclusion | None] = mapped_column(enum_column(Conclusion))
+    proposed: Mapped[Conclusion | None] = mapped_column(enum_column(Conclusion, "proposed_conclusion"))
     reason: Mapped[str] = mapped_column(Text, default="")
     # Experts whose recommendation was stricter than the decision: [{expert_id, name, recommendation}].
     dissent: Mapped[list] = mapped_column(JSON, default=list)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: be754326cf57
+Revision ID: a58885a54936
 Revises: 
-Create Date: 2026-11-22 19:03:37.036980
+Create Date: 2026-11-22 19:49:41.471847
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'be754326cf57'
+revision = 'a58885a54936'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -191,7 +191,7 @@ def upgrade():
     sa.Column('submission_id', sa.Integer(), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('conclusion', sa.Enum('approve', 'modify', 'redraft', 'reject', name='conclusion', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('proposed', sa.Enum('approve', 'modify', 'redraft', 'reject', name='conclusion', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('proposed', sa.Enum('approve', 'modify', 'redraft', 'reject', name='proposed_conclusion', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('dissent', sa.JSON(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=False),
