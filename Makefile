@@ -5,13 +5,15 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the tests need: a real browser, CJK fonts for the sheet PDF, pdftoppm, and a
-# PostgreSQL server (the tests start a throw-away cluster of their own).
-SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils postgresql
+# Debian packages: the app needs CJK fonts for the sheet PDF; the tests also need a real browser,
+# pdftoppm and a PostgreSQL server (they start a throw-away cluster of their own).
+RUN_PACKAGES := fonts-wqy-zenhei
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql
 
 .PHONY: run test install system-deps translations serve clean
 
-run: install system-deps
+run: install
+	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(RUN_PACKAGES)"
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
 	$(MAKE) serve
@@ -19,7 +21,8 @@ run: install system-deps
 serve:
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-test: install system-deps
+test: install
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_PACKAGES)"
 	$(PY) -m pytest
 
 install: $(VENV)/.installed translations
@@ -39,7 +42,7 @@ translations: $(VENV)/.installed
 
 # Installs what is missing, as root or through sudo; says what to install otherwise.
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
