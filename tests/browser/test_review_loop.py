@@ -230,7 +230,7 @@ def test_bad_draft_then_replace_keeps_the_letter(live_app, live_server, new_page
     page.click("main form button[type=submit]")
     assert "/submissions/staged/" in page.url
     problem = page.locator("[data-problem=draft]").inner_text()
-    assert problem == legacy and ".docx" in problem
+    assert problem == legacy and "另存为 .docx" in problem  # the specific Chinese advice, not a generic error
     assert page.locator("button[name=action][value=confirm]").is_disabled()
     files = page.locator("ul.files").inner_text()
     assert "公函.txt" in files and "方案.doc" in files
