@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.browser.conftest import screenshot
+
 # The same experts as tests/workflow/test_loop_ops.py, so routing proposes three of them.
 EXPERTS = [
     ("e-jia", "甲专家", ["school_health"], "儿童青少年近视防控与学生体质监测"),
@@ -29,7 +31,7 @@ def office_detail(page, sub_id: int) -> None:
     page.goto(f"/office/submissions/{sub_id}")
 
 
-def expert_review(page, n: int, name: str, recommendation: str) -> dict:
+def expert_review(page, n: int, name: str, recommendation: str, shot: str | None = None) -> dict:
     """Open one clause's 批注, write an opinion and a wording, answer, recommend and submit."""
     clause_text = [CLAUSE_FOOD, CLAUSE_TOBACCO, CLAUSE_EYES][n % 3]
     note = {"comment": f"{name}认为该条款需要细化（{n}）。",
@@ -44,6 +46,8 @@ def expert_review(page, n: int, name: str, recommendation: str) -> dict:
     page.check("input[name=screen-Q1][value='是']")
     page.check(f"input[name=recommendation][value={recommendation}]")
     page.fill("#summary", note["summary"])
+    if shot:
+        screenshot(page, shot)
     page.click("button[name=action][value=submit]")
     errors = page.locator(".flash-error")
     assert errors.count() == 0, errors.all_inner_texts()

@@ -104,9 +104,10 @@ def test_review_loop_two_rounds(live_app, live_server, new_page, tmp_path):
         content = page.locator("main").inner_text()
         for other in notes.values():
             assert other["comment"] not in content and other["summary"] not in content
-        notes[name] = expert_review(page, n, name, recommendation="modify" if n == 0 else "approve")
-        if n == 0:
-            screenshot(page, "expert-review")
+        notes[name] = expert_review(page, n, name, recommendation="modify" if n == 0 else "approve",
+                                    shot="expert-review" if n == 1 else None)
+        if n == 1:
+            screenshot(page, "expert-review-submitted")
         # Locked now, and the peers who submitted earlier become visible.
         assert page.locator("button[name=action]").count() == 0
         assert page.locator(".my-comment", has_text=notes[name]["comment"]).count() == 1
