@@ -237,13 +237,15 @@ def burst(base: str, sessions: dict[str, requests.Session], info: dict) -> dict:
                 "recommendation": "modify" if n % 5 == 0 else "approve",
                 "summary": f"{username} 的总体意见", f"comment-{clause}": f"{username} 对该条款的意见",
                 f"suggestion-{clause}": "建议明确责任主体", f"severity-{clause}": "medium"}
+        s.close()  # drop idle keep-alive connections (gthread closes them after 2 s): no stale-socket race
         barrier.wait()
         t0 = time.perf_counter()
         try:
             r = s.post(f"{base}/reviews/{aid}/opinion", data=data, allow_redirects=False, timeout=120)
             code = r.status_code
         except requests.RequestException as exc:
-            results[username] = {"http": type(exc).__name__, "ms": (time.perf_counter() - t0) * 1000}
+            results[username] = {"http": type(exc).__name__, "ms": (time.perf_counter() - t0) * 1000,
+                                 "error": str(exc)[:200]}
             return
         ms = (time.perf_counter() - t0) * 1000
         told = "—"
@@ -385,6 +387,9 @@ def main() -> int:
             results = burst(base, sessions, info)
         finally:
             stop_server(proc)
+            problems = [ln for ln in log.read_text(errors="replace").splitlines()
+                        if "WORKER TIMEOUT" in ln or "[ERROR]" in ln or "Traceback" in ln]
+            print(f"gunicorn log: {len(problems)} error lines" + "".join(f"\n  {ln}" for ln in problems[:5]))
         outcomes = Counter((r["http"], r.get("told", "—")) for r in results.values())
         for (code, told), n in sorted(outcomes.items(), key=str):
             print(f"  HTTP {code}, then the page says {told}: {n}")
@@ -399,7 +404,8 @@ def main() -> int:
         print(f"  submission status: {db_state['status']}; opinions_complete events: {db_state['completes']}")
         not_stored = set(results) - db_state["stored"]
         if not_stored:
-            print(f"  not stored: {len(not_stored)} (of which told success: {len(lost)})")
+            print(f"  not stored: {len(not_stored)} (of which told success: {len(lost)}); transport errors: "
+                  + "; ".join(sorted({r['error'] for r in results.values() if 'error' in r})))
         ok = (len(db_state["stored"]) == len(results) == N_EXPERTS and db_state["intact"] == N_EXPERTS
               and not lost)
         print(f"  opinions lost: {0 if ok else len(set(results) - db_state['stored'])}"
