@@ -1,7 +1,8 @@
 """Working days: deadlines are counted in working days with a configurable holiday list."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 def parse_dates(raw: str | list | None) -> set[date]:
@@ -40,3 +41,15 @@ def working_days_between(start: date, end: date, holidays: set[date] = frozenset
 
 def app_calendar(config) -> tuple[set[date], set[date]]:
     return parse_dates(config.get("HOLIDAYS")), parse_dates(config.get("EXTRA_WORKDAYS"))
+
+
+def local_now() -> datetime:
+    """Now in the committee's time zone (REVIEW_TIMEZONE): dates on sheets and deadlines are local."""
+    from flask import current_app, has_app_context
+
+    tz = current_app.config.get("TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    return datetime.now(ZoneInfo(tz))
+
+
+def local_today() -> date:
+    return local_now().date()

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
     "DEFAULT_LOCALE": "zh_CN",
+    "TIMEZONE": "Asia/Shanghai",  # dates of deadlines and sheets
     "PAGE_SIZE": 20,
     "RUBRICS_DIR": "",  # empty = the rubrics/ folder of the code
 }

@@ -14,7 +14,7 @@ HOME_ENDPOINTS = {
     Role.department: "submissions.index",
     Role.office: "office.queue",
     Role.expert: "reviews.index",
-    Role.justice: "home.justice",
+    Role.justice: "verify.register",
     Role.admin: "admin.index",
 }
 
@@ -29,12 +29,7 @@ def index():
 @bp.route("/justice")
 @role_required(Role.justice)
 def justice():
-    from .sheets.models import OpinionSheet
-
-    sheets = db.session.scalars(
-        db.select(OpinionSheet).order_by(OpinionSheet.issued_at.desc()).limit(10)
-    ).all()
-    return render_template("home/justice.html", sheets=sheets)
+    return redirect(url_for("verify.register"))
 
 
 def _error_page(code: int):

@@ -5,7 +5,7 @@ import pytest
 
 ROLES = ["department", "office", "expert", "justice", "admin"]
 HOME = {"department": "/submissions/", "office": "/office/",
-        "expert": "/reviews/", "justice": "/justice", "admin": "/admin/"}
+        "expert": "/reviews/", "justice": "/verify/register", "admin": "/admin/"}
 # Pages and who may open them.
 PAGES = {
     "/submissions/": {"department"},
@@ -14,7 +14,7 @@ PAGES = {
     "/office/board": {"office"},
     "/office/settings": {"office", "admin"},
     "/reviews/": {"expert"},
-    "/justice": {"justice"},
+    "/verify/register": {"justice", "office", "admin"},
     "/admin/": {"admin"},
     "/admin/experts": {"admin", "office"},
 }

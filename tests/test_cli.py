@@ -175,7 +175,7 @@ def test_each_demo_login_reaches_its_home_page(app, runner, client):
     output = runner.invoke(args=["load-demo"]).output
     logins = re.findall(r"^\s+(\S+)\s+(\S+)\s+\((\w+)", output, flags=re.M)
     assert {role for _, _, role in logins} == {"department", "office", "expert", "justice", "admin"}
-    homes = {"department": "/submissions/", "office": "/office/", "expert": "/reviews/", "justice": "/justice",
+    homes = {"department": "/submissions/", "office": "/office/", "expert": "/reviews/", "justice": "/verify/register",
              "admin": "/admin/"}
     for username, password, role in logins:
         response = client.post("/login", data={"username": username, "password": password})

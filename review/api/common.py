@@ -88,8 +88,14 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(ReviewError)
     def _user_error(exc):
         db.session.rollback()
-        return error_response(403 if exc.code == "forbidden" else 400, exc.code, str(exc),
-                              **({"field": exc.field} if exc.field else {}))
+        status = 403 if exc.code == "forbidden" else 400
+        if is_api():
+            return error_response(status, exc.code, str(exc), **({"field": exc.field} if exc.field else {}))
+        from flask import render_template
+
+        from ..messages import error_text
+
+        return render_template("errors/error.html", code=status, message=error_text(exc.code, str(exc))), status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -12,6 +12,7 @@ from flask import current_app
 from ..accounts.models import Role, User
 from ..accounts.operations import create_user, get_or_create_department
 from ..audit.models import CommitteeSetting
+from ..calendar import local_today
 from ..experts.models import Expert, ExpertConflict, ExpertUnavailability
 from ..experts.operations import import_experts_csv
 from ..extensions import db
@@ -61,7 +62,7 @@ def _demo_submission() -> None:
     from werkzeug.datastructures import FileStorage
 
     from ..submissions.models import Submission
-    from ..submissions.operations import stage_submission, confirm_submission
+    from ..submissions.operations import confirm_submission, stage_submission
 
     if db.session.scalar(db.select(db.func.count(Submission.id))):
         return
@@ -87,7 +88,7 @@ def _demo_availability(experts: list[Expert]) -> None:
     """A few realistic constraints so that routing has something to respect."""
     if not experts or any(e.unavailable for e in experts):
         return
-    today = date.today()
+    today = local_today()
     experts[5].unavailable.append(
         ExpertUnavailability(start=today, end=today + timedelta(days=30), note="出国访学")
     )

@@ -3,12 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.auth import role_required
 from ..accounts.models import Role
+from ..calendar import local_today
 from ..experts.models import Expert
 from ..extensions import db
 from ..listing import submission_page
@@ -60,7 +70,7 @@ def queue():
 def board():
     subs = db.session.scalars(db.select(Submission).where(Submission.status == Status.under_review)
                               .order_by(Submission.review_due.asc().nulls_last(), Submission.id)).all()
-    return render_template("office/board.html", subs=subs, today=date.today())
+    return render_template("office/board.html", subs=subs, today=local_today())
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -107,7 +117,7 @@ def detail(sub_id: int):
     return render_template("office/detail.html", sub=sub, proposal=proposal, experts=experts,
                            actions=available_actions(current_user, sub), default_due=default_due(),
                            parsed=(sub.current_version.parsed if sub.current_version else None) or {},
-                           today=date.today())
+                           today=local_today())
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])

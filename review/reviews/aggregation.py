@@ -6,8 +6,14 @@ from ..extensions import db
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
 from .common import ReviewError, require_office
-from .models import AssignmentStatus, ClauseComment, Decision, Opinion, RevisionResponse, Severity
-
+from .models import (
+    AssignmentStatus,
+    ClauseComment,
+    Decision,
+    Opinion,
+    RevisionResponse,
+    Severity,
+)
 
 # -- aggregation and decision ----------------------------------------------------------------
 

@@ -11,18 +11,38 @@ from sqlalchemy import update
 
 from ..accounts.models import User
 from ..audit.operations import record_event
+from ..calendar import local_today
 from ..experts.models import Expert, ExpertConflict
 from ..extensions import db
 from ..notifications.operations import notify, office_users
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
-from .common import QUESTION_IDS, SCREENING_ANSWERS, ReviewError, now, require_office, require_own  # noqa: F401
-from .models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus, Severity
 
 # Aggregation, decisions and reminders live in their own modules; they are part of this API.
 from .aggregation import (  # noqa: E402,F401
-    agreement, clause_view, current_decision, decide, propose_conclusion, responses_for_round,
+    agreement,
+    clause_view,
+    current_decision,
+    decide,
+    propose_conclusion,
+    responses_for_round,
     submitted_opinions,
+)
+from .common import (  # noqa: F401
+    QUESTION_IDS,
+    SCREENING_ANSWERS,
+    ReviewError,
+    now,
+    require_office,
+    require_own,
+)
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    ClauseComment,
+    Opinion,
+    OpinionStatus,
+    Severity,
 )
 from .reminders import due_reminders, send_reminder  # noqa: E402,F401
 
@@ -51,7 +71,7 @@ def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: dat
         raise ReviewError("unknown_expert", "expert ids must be positive whole numbers", "expert_ids")
     if not ids:
         raise ReviewError("no_experts", "choose at least one expert", "expert_ids")
-    if due < date.today():
+    if due < local_today():
         raise ReviewError("due_in_past", "the deadline is in the past", "due")
     seated = {a.expert_id for a in sub.round_assignments() if a.status not in
               (AssignmentStatus.replaced, AssignmentStatus.cancelled)}
@@ -142,7 +162,7 @@ def replace_expert(actor: User, a: Assignment, expert_id: int) -> Assignment:
     if a.status is AssignmentStatus.submitted or a.status is AssignmentStatus.replaced:
         raise TransitionError("invalid_state", "this seat cannot be replaced")
     was_open = a.status.is_open
-    [new] = assign_experts(actor, sub, [expert_id], a.due or date.today())
+    [new] = assign_experts(actor, sub, [expert_id], a.due or local_today())
     if was_open:
         notify([a.expert.user], "assignment.cancel", submission=sub, url="/expert")
     a.status = AssignmentStatus.replaced

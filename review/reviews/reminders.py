@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.operations import record_event
+from ..calendar import local_today
 from ..extensions import db
 from ..notifications.operations import notify
 from ..submissions.models import Status
@@ -22,7 +23,7 @@ def send_reminder(actor: User | None, a: Assignment, kind: str = "manual", today
         require_office(actor)
     if not a.status.is_open:
         raise TransitionError("invalid_state", "the expert has no open review here")
-    today = today or date.today()
+    today = today or local_today()
     if kind != "manual":
         # Automatic reminders: the unique key (assignment, kind, day) makes "never twice a day" hold
         # even when two cron runs overlap.
@@ -41,7 +42,7 @@ def due_reminders(today: date | None = None) -> int:
     """Send the automatic reminders of the day: N working days before the deadline, and overdue."""
     from ..calendar import app_calendar, working_days_between
 
-    today = today or date.today()
+    today = today or local_today()
     holidays, extra = app_calendar(current_app.config)
     before = int(current_app.config["REMIND_DAYS_BEFORE"])
     sent = 0

@@ -11,12 +11,25 @@ from datetime import date
 
 from flask import current_app
 
-from pipeline.routing import EmbeddingCache, ExpertIndex, ExpertProfile, Proposal, load_embedder, propose_panel
+from pipeline.routing import (
+    EmbeddingCache,
+    ExpertIndex,
+    ExpertProfile,
+    Proposal,
+    load_embedder,
+    propose_panel,
+)
 
-from ..calendar import add_working_days, app_calendar
+from ..calendar import add_working_days, app_calendar, local_today
 from ..experts.models import Expert, ExpertConflict
 from ..extensions import db
-from ..reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus
+from ..reviews.models import (
+    Assignment,
+    AssignmentStatus,
+    ClauseComment,
+    Opinion,
+    OpinionStatus,
+)
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[str, ExpertIndex]] = {}
@@ -92,7 +105,7 @@ def expert_index() -> ExpertIndex:
 
 
 def review_period(start: date | None = None, due: date | None = None) -> tuple[date, date]:
-    start = start or date.today()
+    start = start or local_today()
     if due is None:
         holidays, extra = app_calendar(current_app.config)
         due = add_working_days(start, int(current_app.config["REVIEW_WORKING_DAYS"]), holidays, extra)

@@ -20,13 +20,20 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Role, User
 from ..audit.models import CommitteeSetting
 from ..audit.operations import record_event
+from ..calendar import local_now
 from ..extensions import db
 from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
 from ..submissions.models import Submission
 from . import signing
 from .checks import (  # noqa: F401  (public API)
-    PdfCheck, VerificationResult, check_draft, check_pdf_offline, check_sheet_pdf, find_by_code, verify,
+    PdfCheck,
+    VerificationResult,
+    check_draft,
+    check_pdf_offline,
+    check_sheet_pdf,
+    find_by_code,
+    verify,
 )
 from .content import SheetView, qr_png, verify_url
 from .models import OpinionSheet, SheetStatus
@@ -246,12 +253,13 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
     items = draft_items(decision) if items is None else items
     items = clean_items(items)
     issued = _now()
-    base_facts = build_facts(decision, items, issued.date())
+    local = issued.astimezone(local_now().tzinfo)  # the sheet's date and serial year are local
+    base_facts = build_facts(decision, items, local.date())
     pair = signing.load_keypair(current_app.config["KEY_DIR"])
     code = new_code()
     sheet = None
     for _attempt in range(SERIAL_ATTEMPTS):
-        year = issued.year
+        year = local.year
         seq = _next_seq(year)
         serial = format_serial(year, seq)
         facts = dict(base_facts, serial=serial, year=year, seq=seq, key_id=pair.key_id,
@@ -354,5 +362,9 @@ def verify_record(sheet: OpinionSheet) -> VerificationResult:
 
 
 from .register import (  # noqa: E402,F401  (public API; register imports the helpers above)
-    INTAKE_OUTCOMES, record_intake, register_departments, register_query, register_years,
+    INTAKE_OUTCOMES,
+    record_intake,
+    register_departments,
+    register_query,
+    register_years,
 )

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.operations import record_event
+from ..calendar import local_today
 from ..extensions import db
 from ..reviews.models import Decision
 from ..submissions.models import Conclusion, Submission
 from .models import LegalityIntake, OpinionSheet, SheetStatus
-
 
 INTAKE_OUTCOMES = ("accepted", "returned", "pending")
 
@@ -27,7 +27,7 @@ def record_intake(actor: User, sheet: OpinionSheet, received_on: date, outcome: 
         raise SheetError("bad_outcome", f"outcome must be one of {', '.join(INTAKE_OUTCOMES)}", "outcome")
     if outcome == "accepted" and (sheet.status is not SheetStatus.valid or not sheet.facts.get("legality_allowed")):
         raise SheetError("not_admissible", f"{sheet.serial} does not allow legality review", "outcome")
-    if received_on > date.today():
+    if received_on > local_today():
         raise SheetError("future_date", "the received date is in the future", "received_on")
     intake = LegalityIntake(sheet=sheet, received_on=received_on, outcome=outcome, note=(note or "").strip()[:MAX_TEXT],
                             draft_matches=draft_matches, recorded_by_id=actor.id)
