@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -177,7 +179,11 @@ def test_pdf_renders_chinese(issued, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     from PIL import Image
 
-    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    page = next(tmp_path.glob("page*.png"))
+    artifacts = Path(__file__).resolve().parent.parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shutil.copy(page, artifacts / "sheet-page1.png")  # kept for people to look at
+    image = Image.open(page).convert("L")
     dark = sum(image.histogram()[:128])  # pixels darker than mid-grey
     assert dark > 2000, dark
 
