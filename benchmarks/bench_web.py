@@ -333,7 +333,7 @@ def profile_render(instance: Path, info: dict) -> None:
     print(f"  HTML {len(html) / 1024:.0f} KB: {html.count(b'<option')} <option>, {html.count(b'<textarea')} <textarea>, "
           f"{html.count(b'<details')} <details>; {len(queries) // 10} SQL queries per request")
     print(f"  under cProfile: template rendering {render / total:.0%}, of which markupsafe.escape "
-          f"{escape / total:.0%} and gettext in the template {gettext / total:.0%}; SQL {sql / total:.0%}")
+          f"{escape / total:.0%} and gettext in the template {gettext / total:.0%}; SQL execution {sql / total:.1%}")
 
 
 def main() -> int:
