@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from .accounts.auth import role_required
 from .accounts.models import Role
-from .extensions import db
 
 bp = Blueprint("home", __name__)
 

@@ -8,7 +8,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, request
+from flask import Flask, abort
 from flask_login import current_user
 
 from ..extensions import db, login_manager

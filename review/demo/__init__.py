@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app

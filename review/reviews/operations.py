@@ -224,27 +224,65 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
     return out
 
 
-def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False) -> Opinion:
-    """Save the expert's opinion as a draft, or submit and lock it."""
+def _open_opinion(actor: User, a: Assignment) -> Opinion:
+    """The expert's opinion of an open seat, created on first use; writing accepts the invitation."""
     require_own(actor, a)
     sub = a.submission
     if sub.status is not Status.under_review or a.round != sub.current_round:
         raise TransitionError("invalid_state", "this review is closed")
     if a.status is AssignmentStatus.invited:
-        a.status = AssignmentStatus.accepted  # writing an opinion accepts the invitation
+        a.status = AssignmentStatus.accepted
         a.responded_at = now()
     if a.status is not AssignmentStatus.accepted:
         raise TransitionError("invalid_state", "this opinion is already submitted or the seat is closed")
-    if submit:
-        _lock_submission(sub)
-        db.session.refresh(a)
-        if a.status is not AssignmentStatus.accepted:
-            raise TransitionError("invalid_state", "this opinion is already submitted")
     opinion = a.opinion
     if opinion is None:
         opinion = Opinion(screening={})
         db.session.add(opinion)
         a.opinion = opinion
+    return opinion
+
+
+def save_comment(actor: User, a: Assignment, clause_ref, item: dict) -> ClauseComment | None:
+    """Write, change or (with empty text and suggestion) remove the expert's comment on one clause
+    (or the general comment when ``clause_ref`` is None). The rest of the opinion is untouched."""
+    opinion = _open_opinion(actor, a)
+    [clean] = _clean_comments(a.submission, a, [{**item, "clause": clause_ref, "text": item.get("text") or "",
+                                                 "suggestion": item.get("suggestion") or ""}]) or [None]
+    target_id = None
+    if clause_ref not in (None, "", "general"):
+        clauses = {c.key: c for c in a.submission.current_version.clauses}
+        clause = clauses.get(str(clause_ref)) or next(
+            (c for c in clauses.values() if c.id == _as_id(clause_ref)), None)
+        if clause is None:
+            raise ReviewError("unknown_clause", f"no clause {clause_ref!r} in this draft", "clause")
+        target_id = clause.id
+    existing = next((c for c in opinion.comments if c.clause_id == target_id), None)
+    if clean is None:
+        if existing is not None:
+            opinion.comments.remove(existing)
+        db.session.flush()
+        return None
+    if existing is None:
+        opinion.comments.append(clean)
+        existing = clean
+    else:
+        existing.text, existing.suggestion = clean.text, clean.suggestion
+        existing.determinant, existing.severity = clean.determinant, clean.severity
+    db.session.flush()
+    return existing
+
+
+def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False) -> Opinion:
+    """Save the expert's opinion as a draft, or submit and lock it."""
+    require_own(actor, a)
+    sub = a.submission
+    if submit:
+        # Take the submission's row lock first, so that concurrent submissions serialise and
+        # exactly one of them sees the round complete.
+        _lock_submission(sub)
+        db.session.refresh(a)
+    opinion = _open_opinion(actor, a)
     rec = data.get("recommendation")
     if rec:
         try:

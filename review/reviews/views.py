@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -54,6 +55,8 @@ def _determinant_options() -> list[tuple[str, str]]:
 @bp.route("/<int:assignment_id>")
 @role_required(Role.expert)
 def review(assignment_id: int):
+    from .render import clause_list
+
     a = _own(assignment_id)
     sub = a.submission
     version = next(v for v in sub.versions if v.round == a.round)
@@ -65,11 +68,54 @@ def review(assignment_id: int):
     parsed = version.parsed or {}
     questions = (parsed.get("screening") or {}).get("questions") or []
     editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
+    selected = None
+    if editable and request.args.get("clause", type=int):
+        selected = next((c for c in version.clauses if c.id == request.args.get("clause", type=int)
+                         and c.reviewable), None)
     return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
                            comments=comments, peers=peers, questions=questions, editable=editable,
-                           Severity=Severity, determinants=_determinant_options(),
+                           Severity=Severity, determinants=_determinant_options(), selected=selected,
+                           clauses_html=clause_list(version), by_id={c.id: c for c in version.clauses},
                            answers=(opinion.screening if opinion else {}) or {},
                            responses=ops.responses_for_round(sub, a.round))
+
+
+@bp.route("/<int:assignment_id>/comments", methods=["POST"])
+@role_required(Role.expert)
+def comment(assignment_id: int):
+    """Save one clause comment (the page's editor posts here, by fetch or as a plain form)."""
+    a = _own(assignment_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    clause_id = request.form.get("clause_id", type=int)
+    item = {k: request.form.get(k, "") for k in ("text", "suggestion", "determinant", "severity")}
+    if request.form.get("action") == "delete":
+        item["text"] = item["suggestion"] = ""
+    try:
+        saved = ops.save_comment(current_user, a, clause_id, item)
+        db.session.commit()
+    except (TransitionError, ops.ReviewError) as exc:
+        db.session.rollback()
+        message = error_text(exc.code, str(exc))
+        if wants_json:
+            return jsonify({"error": exc.code, "detail": message}), 400
+        flash(message, "error")
+        return redirect(url_for(".review", assignment_id=a.id, clause=clause_id, _anchor="editor"))
+    if wants_json:
+        return jsonify({"clause_id": clause_id, "comment": _comment_json(saved)})
+    flash(_("Comment saved.") if saved else _("Comment removed."), "success")
+    return redirect(url_for(".review", assignment_id=a.id, _anchor=f"clause-{clause_id}" if clause_id else "opinion-form"))
+
+
+@bp.app_template_global()
+def comments_json(comments: dict) -> dict:
+    """The expert's clause comments for the page script, keyed by clause id."""
+    return {str(k): _comment_json(c) for k, c in comments.items() if k is not None}
+
+
+def _comment_json(c) -> dict | None:
+    if c is None:
+        return None
+    return {"text": c.text, "suggestion": c.suggestion, "determinant": c.determinant, "severity": c.severity.value}
 
 
 @bp.route("/<int:assignment_id>/respond", methods=["POST"])
@@ -92,31 +138,22 @@ def respond(assignment_id: int):
     return redirect(url_for(".index"))
 
 
-def _opinion_data(form, clauses) -> dict:
-    comments = []
-    for c in clauses:
-        text = form.get(f"comment-{c.id}", "").strip()
-        suggestion = form.get(f"suggestion-{c.id}", "").strip()
-        if text or suggestion:
-            comments.append({"clause": c.id, "text": text, "suggestion": suggestion,
-                             "determinant": form.get(f"determinant-{c.id}", ""),
-                             "severity": form.get(f"severity-{c.id}", "medium")})
-    general = form.get("comment-general", "").strip()
-    if general:
-        comments.append({"clause": None, "text": general, "severity": form.get("severity-general", "medium")})
+def _opinion_data(form) -> dict:
     screening = {q: form.get(f"screen-{q}") for q in ops.QUESTION_IDS if form.get(f"screen-{q}")}
     return {"recommendation": form.get("recommendation") or None, "summary": form.get("summary", ""),
-            "screening": screening, "comments": comments}
+            "screening": screening}
 
 
 @bp.route("/<int:assignment_id>/opinion", methods=["POST"])
 @role_required(Role.expert)
 def opinion(assignment_id: int):
     a = _own(assignment_id)
-    version = next(v for v in a.submission.versions if v.round == a.round)
     submit = request.form.get("action") == "submit"
-    data = _opinion_data(request.form, version.clauses)
+    data = _opinion_data(request.form)
+    general = {"text": request.form.get("comment-general", ""), "severity": "medium"}
     try:
+        if "comment-general" in request.form:
+            ops.save_comment(current_user, a, None, general)
         ops.save_opinion(current_user, a, data, submit=submit)
         db.session.commit()
         flash(_("Your opinion is submitted and locked.") if submit else _("Draft saved."), "success")
@@ -125,6 +162,8 @@ def opinion(assignment_id: int):
         # Keep what was typed: save it as a draft, then explain what blocks the submission.
         if submit and isinstance(exc, ops.ReviewError):
             try:
+                if "comment-general" in request.form:
+                    ops.save_comment(current_user, a, None, general)
                 ops.save_opinion(current_user, a, data, submit=False)
                 db.session.commit()
             except (TransitionError, ops.ReviewError):

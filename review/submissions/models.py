@@ -185,10 +185,17 @@ class Clause(db.Model):
     path: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
+    # body | table, or a 公文 element (addressees, issuer, date, attachments, cc, imprint) that
+    # is shown in place but not reviewed clause by clause.
+    kind: Mapped[str] = mapped_column(String(20), default="body")
     determinants: Mapped[list] = mapped_column(JSON, default=list)
     domains: Mapped[list] = mapped_column(JSON, default=list)
 
     version: Mapped[SubmissionVersion] = relationship(back_populates="clauses")
+
+    @property
+    def reviewable(self) -> bool:
+        return self.kind in ("body", "table")
 
 
 class StagedUpload(db.Model):

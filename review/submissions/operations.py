@@ -129,7 +129,8 @@ def get_staged(actor: User, token: str) -> StagedUpload | None:
 def _clauses_from(parsed: dict) -> list[Clause]:
     return [
         Clause(key=c["id"], ordinal=n, path=c.get("path") or "", text=c["text"], page=c.get("page"),
-               determinants=c.get("determinants") or [], domains=c.get("domains") or [])
+               kind=c.get("kind") or "body", determinants=c.get("determinants") or [],
+               domains=c.get("domains") or [])
         for n, c in enumerate(parsed.get("clauses") or [])
     ]
 

@@ -39,10 +39,15 @@ def expert_review(page, n: int, name: str, recommendation: str, shot: str | None
             "summary": f"{name}的总体意见（{n}）：总体可行。"}
     clause = page.locator("div.clause", has_text=clause_text)
     assert clause.count() == 1
-    clause.locator("details summary").click()
-    clause.locator("textarea[name^=comment-]").fill(note["comment"])
-    clause.locator("textarea[name^=suggestion-]").fill(note["suggestion"])
-    clause.locator("select[name^=severity-]").select_option("high" if recommendation == "modify" else "low")
+    clause.locator("a.comment-link").click()
+    editor = page.locator("#editor")
+    editor.wait_for(state="visible")
+    editor.locator("#c-text").fill(note["comment"])
+    editor.locator("#c-suggestion").fill(note["suggestion"])
+    editor.locator("#c-severity").select_option("high" if recommendation == "modify" else "low")
+    editor.locator("button[value=save]").click()
+    clause.locator(".my-comment").wait_for()  # saved by the page script, shown under the clause
+    assert note["comment"] in clause.locator(".my-comment").inner_text()
     page.check("input[name=screen-Q1][value='是']")
     page.check(f"input[name=recommendation][value={recommendation}]")
     page.fill("#summary", note["summary"])

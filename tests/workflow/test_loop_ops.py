@@ -9,7 +9,6 @@ from werkzeug.datastructures import FileStorage
 
 from review.extensions import db
 from review.reviews import operations as rops
-from review.reviews.models import AssignmentStatus
 from review.submissions import operations as sops
 from review.submissions.models import Conclusion, Status
 from review.workflow import TransitionError

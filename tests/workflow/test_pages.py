@@ -98,20 +98,41 @@ def test_expert_review_page_and_opinion_form(client, auth, loop):
     auth.login(a.expert.user.username)
     page = client.get(f"/reviews/{a.id}").get_data(as_text=True)
     clause = sub.current_version.clauses[7]
-    assert clause.text in page and f'name="comment-{clause.id}"' in page
-    client.post(f"/reviews/{a.id}/opinion", data={"action": "save", f"comment-{clause.id}": "建议细化",
-                                                  f"suggestion-{clause.id}": "明确供餐标准", "summary": "初稿"})
+    assert clause.text in page and f'href="?clause={clause.id}#editor"' in page
+    addressees = sub.current_version.clauses[0]
+    assert addressees.kind == "addressees" and f"?clause={addressees.id}#" not in page  # not reviewable
+    editor = client.get(f"/reviews/{a.id}?clause={clause.id}").get_data(as_text=True)
+    assert f'name="clause_id" value="{clause.id}"' in editor
+    # A plain form post (no script) saves one comment and comes back to the clause.
+    response = client.post(f"/reviews/{a.id}/comments", data={"clause_id": clause.id, "text": "建议细化",
+                                                              "suggestion": "明确供餐标准", "severity": "high"})
+    assert response.headers["Location"].endswith(f"#clause-{clause.id}")
+    # The page script posts the same form and reads JSON.
+    other = sub.current_version.clauses[8]
+    body = client.post(f"/reviews/{a.id}/comments", data={"clause_id": other.id, "text": "补充心理咨询"},
+                       headers={"Accept": "application/json"}).get_json()
+    assert body == {"clause_id": other.id, "comment": {"text": "补充心理咨询", "suggestion": "", "determinant": "",
+                                                       "severity": "medium"}}
+    bad = client.post(f"/reviews/{a.id}/comments", data={"clause_id": 999999, "text": "x"},
+                      headers={"Accept": "application/json"})
+    assert bad.status_code == 400 and bad.get_json()["error"] == "unknown_clause"
+    client.post(f"/reviews/{a.id}/comments", data={"clause_id": other.id, "action": "delete"})
     db.session.expire_all()
-    assert a.opinion.comments[0].text == "建议细化" and a.opinion.status.value == "draft"
+    assert [(c.clause_id, c.text, c.severity.value) for c in a.opinion.comments] == [(clause.id, "建议细化", "high")]
+    page = client.get(f"/reviews/{a.id}").get_data(as_text=True)
+    assert "我的逐条意见（1 条）" in page and "明确供餐标准" in page
     # Submitting without a recommendation keeps what was typed and says what is missing.
-    page = client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要"},
-                       follow_redirects=True).get_data(as_text=True)
+    client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要"})
     db.session.expire_all()
     assert a.opinion.summary == "新摘要" and a.opinion.status.value == "draft"
     client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要", "recommendation": "modify",
-                                                  f"comment-{clause.id}": "建议细化"})
+                                                  "comment-general": "总体同意"})
     db.session.expire_all()
     assert a.opinion.status.value == "submitted" and a.opinion.recommendation.value == "modify"
+    assert {(c.clause_id, c.text) for c in a.opinion.comments} == {(clause.id, "建议细化"), (None, "总体同意")}
+    locked = client.post(f"/reviews/{a.id}/comments", data={"clause_id": clause.id, "text": "改"},
+                         headers={"Accept": "application/json"})
+    assert locked.status_code == 400 and locked.get_json()["error"] == "invalid_state"
 
 
 def test_every_rounds_files_stay_reachable(client, auth, loop, app):

@@ -5,7 +5,6 @@ import itertools
 
 import pytest
 
-from review.accounts.models import Role
 from review.audit.models import AuditEvent
 from review.extensions import db
 from review.submissions.models import Conclusion, PolicyType, Status, Submission

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a58885a54936
+Revision ID: 60421c7536dd
 Revises: 
-Create Date: 2026-11-22 19:49:41.471847
+Create Date: 2026-11-22 20:06:41.989271
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a58885a54936'
+revision = '60421c7536dd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -267,6 +267,7 @@ def upgrade():
     sa.Column('path', sa.String(length=200), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('page', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('determinants', sa.JSON(), nullable=False),
     sa.Column('domains', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['submission_version.id'], name=op.f('fk_clause_version_id_submission_version'), ondelete='CASCADE'),

@@ -1,0 +1,33 @@
+"""The clause list of a draft version, rendered once per version and language.
+
+The list is the heavy part of the expert's review page (a 200-clause draft is ~1,000 tags) and is
+the same for every expert of the round, so it is cached in the process. Per-expert content (their
+comments) is laid over it on the page, not baked into it.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+_lock = threading.Lock()
+_cache: OrderedDict[tuple, Markup] = OrderedDict()
+_SIZE = 64
+
+
+def clause_list(version) -> Markup:
+    key = (version.id, version.parse_status, version.text_sha256, str(get_locale()))
+    with _lock:
+        html = _cache.get(key)
+        if html is not None:
+            _cache.move_to_end(key)
+            return html
+    html = Markup(render_template("reviews/_clauses.html", clauses=version.clauses))
+    with _lock:
+        _cache[key] = html
+        while len(_cache) > _SIZE:
+            _cache.popitem(last=False)
+    return html
