@@ -54,7 +54,7 @@
     var data = new FormData(form);
     var action = event.submitter ? event.submitter.value : "save";
     data.set("action", action);
-    fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    fetch(form.getAttribute("action"), { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (!res.ok) { document.getElementById("editor-error").textContent = res.body.detail || res.body.error; return; }
@@ -63,6 +63,6 @@
         mark(id);
         editor.classList.add("hidden");
       })
-      .catch(function () { form.submit(); });
+      .catch(function () { HTMLFormElement.prototype.submit.call(form); });
   });
 })();

@@ -47,6 +47,7 @@ def expert_review(page, n: int, name: str, recommendation: str, shot: str | None
     editor.locator("#c-severity").select_option("high" if recommendation == "modify" else "low")
     editor.locator("button[value=save]").click()
     clause.locator(".my-comment").wait_for()  # saved by the page script, shown under the clause
+    assert "已保存该条意见" not in page.content()  # no page load: the fetch path did it
     assert note["comment"] in clause.locator(".my-comment").inner_text()
     page.check("input[name=screen-Q1][value='是']")
     page.check(f"input[name=recommendation][value={recommendation}]")
