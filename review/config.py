@@ -31,6 +31,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "hiap-review@localhost",
     "VERIFY_RATE_LIMIT": "30 per minute",
+    "LOGIN_RATE_LIMIT": "10 per minute",  # per username and address
+    "RATELIMIT_ENABLED": True,
+    # memory:// counts per process; point it at redis:// or memcached:// to share the counts
+    # between gunicorn workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
     "DEFAULT_LOCALE": "zh_CN",

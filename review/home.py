@@ -58,3 +58,8 @@ def not_found(error):
 @bp.app_errorhandler(413)
 def too_large(error):
     return _error_page(413)
+
+
+@bp.app_errorhandler(429)
+def too_many(error):
+    return _error_page(429)

@@ -112,3 +112,20 @@ def test_csrf_is_enforced_on_forms(csrf_app, make):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/login", data={"username": "o3", "password": make.PASSWORD, "csrf_token": token})
     assert response.status_code == 302
+
+
+def test_login_attempts_are_limited_per_account(tmp_path, monkeypatch, make):
+    from review import create_app
+    from review.extensions import db as _db
+
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / "rl"))
+    monkeypatch.setenv("REVIEW_LOGIN_RATE_LIMIT", "3 per minute")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        _db.create_all()
+        type(make)(app).user("office", username="target")
+    client = app.test_client()
+    codes = [client.post("/login", data={"username": "target", "password": "guess"}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    # Another account from the same address is not locked out.
+    assert client.post("/login", data={"username": "other", "password": "x"}).status_code == 200

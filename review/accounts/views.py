@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,8 +14,14 @@ from .forms import LoginForm
 bp = Blueprint("accounts", __name__)
 
 
+def _login_key() -> str:
+    # Per account and address: a shared office address does not lock colleagues out, and one
+    # account cannot be guessed at from many requests.
+    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
