@@ -18,7 +18,6 @@ import argparse
 import multiprocessing as mp
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -29,6 +28,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
+
+from loadgen import drive_wrk as loadgen_wrk, start_gunicorn, stop_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,44 +92,12 @@ def prepare(instance: Path) -> tuple[str, str]:
 
 
 def start_server(instance: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
-
-    env = dict(os.environ, REVIEW_INSTANCE_PATH=str(instance), REVIEW_VERIFY_RATE_LIMIT="1000000 per minute")
-    cmd = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    if threads > 1:
-        cmd += ["--threads", str(threads)]
-    proc = subprocess.Popen(cmd + ["wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-    try:
-        _wait_ready(proc, port)
-    except BaseException:
-        stop_server(proc)
-        raise
-    return proc
-
-
-def _wait_ready(proc: subprocess.Popen, port: int) -> None:
-    import requests
-
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/static/app.css", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or workers still booting
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer within 120 s")
+    return start_gunicorn(instance, port, workers=workers, threads=threads,
+                          env={"REVIEW_VERIFY_RATE_LIMIT": "1000000 per minute"})
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+    stop_gunicorn(proc)
 
 
 def _client_process(url: str, threads: int, start_at: float, seconds: float, out: mp.Queue) -> None:
@@ -187,33 +156,11 @@ def drive(url: str, seconds: float, clients: int, procs: int) -> dict:
             "p95": latencies[int(0.95 * (n - 1))] * 1000 if n else float("nan")}
 
 
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH %d %d %.1f %.1f %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
 def drive_wrk(url: str, seconds: float, clients: int, threads: int = 2) -> dict:
-    """The same load with wrk (C, keep-alive where the server allows it): the client costs little CPU,
-    which matters when client and server share a small machine."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(WRK_SCRIPT)
-    try:
-        out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "-s", fh.name,
-                              url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    finally:
-        os.unlink(fh.name)
-    fields = next(line for line in out.splitlines() if line.startswith("BENCH ")).split()[1:]
-    n, duration, p50, p95, bad_status, socket_errors = (float(x) for x in fields)
-    codes = {200: int(n - bad_status)}
-    if bad_status:
-        codes["non-2xx"] = int(bad_status)
-    if socket_errors:
-        codes["socket errors"] = int(socket_errors)
-    return {"requests": int(n), "rps": n / (duration / 1e6), "codes": codes, "p50": p50 / 1000, "p95": p95 / 1000}
+    """The same load with wrk (C): the client costs little CPU on a small shared machine."""
+    base, _, path = url.partition("://")[2].partition("/")
+    r = loadgen_wrk(f"http://{base}", [("/" + path, "")], seconds, clients, threads)
+    return {"requests": r["n"], "rps": r["rps"], "codes": r["statuses"], "p50": r["p50"], "p95": r["p95"]}
 
 
 def line(name: str, r: dict) -> str:

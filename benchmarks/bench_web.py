@@ -16,7 +16,7 @@ import argparse
 import io
 import os
 import re
-import signal
+import shutil
 import socket
 import statistics
 import subprocess
@@ -30,6 +30,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import requests
+
+from loadgen import cookie_header, drive_wrk, start_gunicorn, stop_gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -149,38 +151,6 @@ def logged_in(base: str, username: str) -> requests.Session:
     return s
 
 
-def start_server(instance: Path, port: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, REVIEW_INSTANCE_PATH=str(instance))
-    with open(log, "wb") as fh:  # not our stdout: a left-over worker must not hold the caller's pipe
-        return subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", "2", "--threads", "4", "-b",
-                                 f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                                cwd=ROOT, env=env, start_new_session=True, stdout=fh, stderr=subprocess.STDOUT)
-
-
-def wait_ready(proc: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if requests.get(f"{base}/login", timeout=30).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer within 120 s: {log.read_text()[-2000:]}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
 def load(sessions: list[requests.Session], urls: list[str], seconds: float, max_per_user: int) -> dict:
     """Each session GETs its URL in a loop until the time or request budget is spent."""
     latencies: list[float] = []
@@ -233,10 +203,15 @@ def burst(base: str, sessions: dict[str, requests.Session], info: dict) -> dict:
     def worker(n: int, username: str) -> None:
         s, aid = sessions[username], info["assignments"][username]
         clause = clauses[n % len(clauses)]
+        # The clause comment is saved first, as the page's editor does; the opinion is then submitted
+        # by everyone at the same instant.
+        saved = s.post(f"{base}/reviews/{aid}/comments", headers={"Accept": "application/json"}, timeout=60,
+                       data={"csrf_token": tokens[username], "clause_id": clause, "severity": "medium",
+                             "text": f"{username} 对该条款的意见", "suggestion": "建议明确责任主体"})
+        saved.raise_for_status()
         data = {"csrf_token": tokens[username], "action": "submit",
                 "recommendation": "modify" if n % 5 == 0 else "approve",
-                "summary": f"{username} 的总体意见", f"comment-{clause}": f"{username} 对该条款的意见",
-                f"suggestion-{clause}": "建议明确责任主体", f"severity-{clause}": "medium"}
+                "summary": f"{username} 的总体意见"}
         s.close()  # drop idle keep-alive connections (gthread closes them after 2 s): no stale-socket race
         barrier.wait()
         t0 = time.perf_counter()
@@ -341,6 +316,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="duration of each latency phase")
     ap.add_argument("--users", type=int, default=20, help="concurrent experts on the review page")
     ap.add_argument("--max-requests", type=int, default=2000, help="per user and phase")
+    ap.add_argument("--client", choices=["auto", "wrk", "requests"], default="auto",
+                    help="load generator: wrk when installed (auto), else one thread per user with requests")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
@@ -352,9 +329,8 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = Path(tmp) / "gunicorn.log"
-        proc = start_server(instance, port, log)
+        proc = start_gunicorn(instance, port, log=log, ready_path="/login")
         try:
-            wait_ready(proc, base, log)
             print(f"gunicorn -w 2 --threads 4 on {base}")
             usernames = sorted(info["assignments"])
             t1 = time.perf_counter()
@@ -369,13 +345,22 @@ def main() -> int:
                 s.get(f"{base}/reviews/{info['assignments'][u]}", timeout=60)
             size = len(ss[0].get(f"{base}/reviews/{info['assignments'][users[0]]}", timeout=60).content)
             budget = (args.seconds, args.max_requests)
-            print(f"\nlatency at {len(ss)} concurrent users, {args.seconds:.0f} s per phase "
+            use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+            client = f"wrk, {len(ss)} connections" if use_wrk else f"{len(ss)} client threads (requests)"
+            print(f"\nlatency at {len(ss)} concurrent users ({client}), {args.seconds:.0f} s per phase "
                   f"(review page: {size / 1024:.0f} KB of HTML)")
-            static = load(ss, [f"{base}/static/app.css"] * len(ss), *budget)
+
+            def phase(paths: list[str], sessions_: list[requests.Session]) -> dict:
+                if use_wrk:
+                    targets = [(p, cookie_header(sx)) for p, sx in zip(paths, sessions_)]
+                    return drive_wrk(base, targets, args.seconds, len(sessions_))
+                return load(sessions_, [base + p for p in paths], *budget)
+
+            static = phase(["/static/app.css"] * len(ss), ss)
             print(line("baseline GET /static/app.css", static))
-            login_page = load([requests.Session() for _ in ss], [f"{base}/login"] * len(ss), *budget)
+            login_page = phase(["/login"] * len(ss), [requests.Session() for _ in ss])
             print(line("baseline GET /login (template)", login_page))
-            page = load(ss, [f"{base}/reviews/{info['assignments'][u]}" for u in users], *budget)
+            page = phase([f"/reviews/{info['assignments'][u]}" for u in users], ss)
             print(line(f"GET /reviews/<id> ({len(info['clauses'])} clauses)", page))
             print(f"  ratio review page / static: p50 x{page['p50'] / static['p50']:.1f}, "
                   f"p95 x{page['p95'] / static['p95']:.1f}; / login page: p95 x{page['p95'] / login_page['p95']:.1f}")
@@ -386,7 +371,7 @@ def main() -> int:
             print(f"\n{len(sessions)} experts submit at once (threading.Barrier)")
             results = burst(base, sessions, info)
         finally:
-            stop_server(proc)
+            stop_gunicorn(proc)
             problems = [ln for ln in log.read_text(errors="replace").splitlines()
                         if "WORKER TIMEOUT" in ln or "[ERROR]" in ln or "Traceback" in ln]
             print(f"gunicorn log: {len(problems)} error lines" + "".join(f"\n  {ln}" for ln in problems[:5]))

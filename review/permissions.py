@@ -15,9 +15,13 @@ def is_owner(user: User, sub: Submission) -> bool:
 
 
 def expert_assignments(user: User, sub: Submission) -> list[Assignment]:
+    """The user's own seats on the submission (a query: a panel can have dozens of seats)."""
     if user.role is not Role.expert:
         return []
-    return [a for a in sub.assignments if a.expert_id == user.expert_id]
+    if "assignments" in sub.__dict__:  # already loaded: no query needed
+        return [a for a in sub.assignments if a.expert_id == user.expert_id]
+    return list(db.session.scalars(db.select(Assignment).where(
+        Assignment.submission_id == sub.id, Assignment.expert_id == user.expert_id)))
 
 
 def can_view_submission(user: User, sub: Submission) -> bool:
@@ -49,11 +53,10 @@ def can_download_file(user: User, sub: Submission) -> bool:
 
 
 def committee() -> CommitteeSetting:
+    """The committee settings; the defaults (not stored) until the office saves them once."""
     setting = db.session.get(CommitteeSetting, 1)
     if setting is None:
-        setting = CommitteeSetting(id=1, name="")
-        db.session.add(setting)
-        db.session.flush()
+        setting = CommitteeSetting(id=1, name="", experts_see_peers=False, anonymise_panel=False)
     return setting
 
 

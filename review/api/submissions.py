@@ -144,7 +144,7 @@ def detail_dict(user: User, sub: Submission) -> dict:
         "contact_name": sub.contact_name, "contact_phone": sub.contact_phone,
         "return_reason": sub.return_reason or None,
         "review_due": sub.review_due.isoformat() if sub.review_due else None,
-        "screening": ((version.parsed or {}).get("screening") if version else None),
+        "screening": version.screening if version else None,
         "panel_suggestion": propose_for_submission(sub).to_dict() if user.role is Role.office else None,
         "assignments": _visible_assignments(user, sub),
         "opinions": [opinion_dict(o, labels.get(o.assignment.expert_id, ""))

@@ -231,7 +231,7 @@ def decide(sub_id: int):
     return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
                            proposed=proposed, agreement=rops.agreement(opinions), error=error,
                            responses=rops.responses_for_round(sub, sub.current_round),
-                           questions=((sub.current_version.parsed or {}).get("screening") or {}).get("questions") or [],
+                           questions=(sub.current_version.screening or {}).get("questions") or [],
                            Conclusion=Conclusion, strictest=max((o.recommendation for o in opinions),
                                                                 key=lambda c: c.severity, default=None))
 
@@ -249,10 +249,10 @@ def settings():
     if request.method == "POST":
         setting.experts_see_peers = bool(request.form.get("experts_see_peers"))
         setting.anonymise_panel = bool(request.form.get("anonymise_panel"))
+        db.session.merge(setting)
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for(".settings"))
-    db.session.commit()
     return render_template("office/settings.html", setting=setting)
 
 

@@ -22,7 +22,7 @@ from ..messages import error_text
 from ..permissions import can_view_opinions
 from ..workflow import TransitionError
 from . import operations as ops
-from .models import Assignment, Severity
+from .models import Assignment, ClauseComment, Severity
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -61,12 +61,17 @@ def review(assignment_id: int):
     sub = a.submission
     version = next(v for v in sub.versions if v.round == a.round)
     opinion = a.opinion
-    comments = {c.clause_id: c for c in opinion.comments} if opinion else {}
+    comments = {}
+    if opinion is not None:
+        from sqlalchemy.orm import joinedload
+
+        comments = {c.clause_id: c for c in db.session.scalars(
+            db.select(ClauseComment).options(joinedload(ClauseComment.clause))
+            .where(ClauseComment.opinion_id == opinion.id))}
     peers = []
     if can_view_opinions(current_user, sub, a.round):
         peers = [o for o in ops.submitted_opinions(sub, a.round) if o.assignment_id != a.id]
-    parsed = version.parsed or {}
-    questions = (parsed.get("screening") or {}).get("questions") or []
+    questions = (version.screening or {}).get("questions") or []
     editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
     selected = None
     if editable and request.args.get("clause", type=int):
@@ -75,7 +80,7 @@ def review(assignment_id: int):
     return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
                            comments=comments, peers=peers, questions=questions, editable=editable,
                            Severity=Severity, determinants=_determinant_options(), selected=selected,
-                           clauses_html=clause_list(version), by_id={c.id: c for c in version.clauses},
+                           clauses_html=clause_list(version),
                            answers=(opinion.screening if opinion else {}) or {},
                            responses=ops.responses_for_round(sub, a.round))
 

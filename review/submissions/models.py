@@ -139,8 +139,10 @@ class SubmissionVersion(db.Model):
     draft_sha256: Mapped[str] = mapped_column(String(64), default="")
     text_sha256: Mapped[str] = mapped_column(String(64), default="")
     parse_status: Mapped[str] = mapped_column(String(16), default="")
-    # Result.to_dict() of the pipeline for the draft.
-    parsed: Mapped[dict | None] = mapped_column(JSON)
+    # Result.to_dict() of the pipeline for the draft: large, so loaded only when asked for.
+    parsed: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # Its screening part, small, for the pages that show only that.
+    screening: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")  # the department's note for this round
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)

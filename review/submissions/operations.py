@@ -137,6 +137,7 @@ def _clauses_from(parsed: dict) -> list[Clause]:
 
 def _set_parsed(version: SubmissionVersion, parsed: dict) -> None:
     version.parsed = parsed
+    version.screening = parsed.get("screening")
     version.parse_status = parsed.get("status", "")
     version.draft_sha256 = parsed.get("sha256") or ""
     version.text_sha256 = parsed.get("text_sha256") or ""

@@ -114,9 +114,9 @@ def test_experts_do_not_see_each_other_before_submitting(app, loop):
     assert not can_view_opinions(u2, sub, 1)
     assert can_view_opinions(u1, sub, 1)
     assert not can_view_opinions(loop["dept"], sub, 1)  # department: only after the conclusion
-    from review.permissions import committee
+    from review.audit.models import CommitteeSetting
 
-    committee().experts_see_peers = True
+    db.session.merge(CommitteeSetting(id=1, experts_see_peers=True))
     assert can_view_opinions(u2, sub, 1)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 60421c7536dd
+Revision ID: b97bc2a981fc
 Revises: 
-Create Date: 2026-11-22 20:06:41.989271
+Create Date: 2026-11-22 20:15:34.280919
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '60421c7536dd'
+revision = 'b97bc2a981fc'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -251,6 +251,7 @@ def upgrade():
     sa.Column('text_sha256', sa.String(length=64), nullable=False),
     sa.Column('parse_status', sa.String(length=16), nullable=False),
     sa.Column('parsed', sa.JSON(), nullable=True),
+    sa.Column('screening', sa.JSON(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
