@@ -31,3 +31,21 @@ def clause_list(version) -> Markup:
         while len(_cache) > _SIZE:
             _cache.popitem(last=False)
     return html
+
+
+_datalists: dict[str, Markup] = {}
+
+
+def determinant_datalist() -> Markup:
+    """The <datalist> of the 66 determinants: the same for every page view, so built once per language."""
+    from markupsafe import escape
+
+    from pipeline.rubrics import screening
+
+    locale = str(get_locale())
+    html = _datalists.get(locale)
+    if html is None:
+        options = "".join(f'<option value="{escape(f"{cat}·{item}")}">'
+                          for cat, item in screening().determinants.values())
+        html = _datalists[locale] = Markup(f'<datalist id="determinants">{options}</datalist>')
+    return html

@@ -46,16 +46,10 @@ def index():
     return render_template("reviews/index.html", page=page, status=status)
 
 
-def _determinant_options() -> list[tuple[str, str]]:
-    from pipeline.rubrics import screening
-
-    return [(f"{cat}·{item}", code) for code, (cat, item) in screening().determinants.items()]
-
-
 @bp.route("/<int:assignment_id>")
 @role_required(Role.expert)
 def review(assignment_id: int):
-    from .render import clause_list
+    from .render import clause_list, determinant_datalist
 
     a = _own(assignment_id)
     sub = a.submission
@@ -79,7 +73,7 @@ def review(assignment_id: int):
                          and c.reviewable), None)
     return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
                            comments=comments, peers=peers, questions=questions, editable=editable,
-                           Severity=Severity, determinants=_determinant_options(), selected=selected,
+                           Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
                            clauses_html=clause_list(version),
                            answers=(opinion.screening if opinion else {}) or {},
                            responses=ops.responses_for_round(sub, a.round))
