@@ -28,6 +28,19 @@ _SKIP = {W + t for t in ("del", "moveFrom", "pPr", "rPr", "instrText", "delText"
                          "tblPr", "trPr", "tcPr", "rPrChange", "pPrChange")}
 _SKIP.add(MC + "Fallback")
 
+# Tag names and XPath expressions built once, not per element or per document.
+_P, _TBL, _SDT, _SDT_CONTENT = W + "p", W + "tbl", W + "sdt", W + "sdtContent"
+_CONTAINERS = frozenset((W + "customXml", W + "ins", W + "moveTo", W + "sdtContent"))
+_PPR, _JC, _NUMPR, _PSTYLE, _SZ = W + "pPr", W + "jc", W + "numPr", W + "pStyle", W + "sz"
+_NUMID, _ILVL, _VAL, _STYLE_ID = W + "numId", W + "ilvl", W + "val", W + "styleId"
+_TR, _TC, _TCPR, _VMERGE = W + "tr", W + "tc", W + "tcPr", W + "vMerge"
+_T, _TAB, _BREAKS, _NB_HYPHEN, _TXBX = W + "t", W + "tab", frozenset((W + "br", W + "cr")), W + "noBreakHyphen", \
+    W + "txbxContent"
+_ALTERNATE, _CHOICE = MC + "AlternateContent", MC + "Choice"
+_NS = {"w": W[1:-1]}
+_NUMBERED_STYLES = etree.XPath("./w:style[w:pPr/w:numPr]", namespaces=_NS)
+_BASED_ON = etree.XPath("./w:style/w:basedOn", namespaces=_NS)
+
 
 def check_package(data: bytes) -> None:
     """Refuse zip bombs, path traversal and truncated archives before python-docx inflates anything."""
@@ -80,9 +93,8 @@ class _Walker:
             return
         # Only styles carrying numbering matter; XPath runs in C, a Python loop over the
         # hundreds of latent styles of a template would cost more than the body walk.
-        ns = {"w": W[1:-1]}
-        for style in etree.ElementBase.xpath(root, "./w:style[w:pPr/w:numPr]", namespaces=ns):
-            self.style_num[style.get(W + "styleId")] = _num_pr(style.find(W + "pPr").find(W + "numPr"))
+        for style in _NUMBERED_STYLES(root):
+            self.style_num[style.get(_STYLE_ID)] = _num_pr(style.find(_PPR).find(_NUMPR))
         self._styles_root = root
 
     def _style_numbering(self, style_id: str | None):
@@ -91,9 +103,8 @@ class _Walker:
         if self.style_based is None:
             self.style_based = {}
             if self._styles_root is not None:
-                for based in etree.ElementBase.xpath(self._styles_root, "./w:style/w:basedOn",
-                                                     namespaces={"w": W[1:-1]}):
-                    self.style_based[based.getparent().get(W + "styleId")] = based.get(W + "val")
+                for based in _BASED_ON(self._styles_root):
+                    self.style_based[based.getparent().get(_STYLE_ID)] = based.get(_VAL)
         seen = set()
         while style_id and style_id not in seen:
             seen.add(style_id)
@@ -106,15 +117,15 @@ class _Walker:
     def walk(self, container) -> None:
         for child in container:
             tag = child.tag
-            if tag == W + "p":
+            if tag == _P:
                 self.paragraph(child)
-            elif tag == W + "tbl":
+            elif tag == _TBL:
                 self.table(child)
-            elif tag in (W + "sdt",):
-                content = child.find(W + "sdtContent")
+            elif tag == _SDT:
+                content = child.find(_SDT_CONTENT)
                 if content is not None:
                     self.walk(content)
-            elif tag in (W + "customXml", W + "ins", W + "moveTo", W + "sdtContent"):
+            elif tag in _CONTAINERS:
                 self.walk(child)
 
     def paragraph(self, p) -> None:
@@ -122,28 +133,28 @@ class _Walker:
         boxes: list = []
         _collect(p, parts, boxes)
         text = "".join(parts)
-        label = self._label(p)
+        ppr = p.find(_PPR)
+        label = self._label(ppr)
         centered = False
-        ppr = p.find(W + "pPr")
         if ppr is not None:
-            jc = ppr.find(W + "jc")
-            centered = jc is not None and jc.get(W + "val") == "center"
+            jc = ppr.find(_JC)
+            centered = jc is not None and jc.get(_VAL) == "center"
         size = _font_size(p)
-        if text.strip() or label:
+        if label or text.strip():
             self.blocks.append(Block(text=text, label=label, centered=centered, size=size))
         for box in boxes:
             self.walk(box)
 
-    def _label(self, p) -> str:
-        ppr = p.find(W + "pPr")
+    def _label(self, ppr) -> str:
+        """The automatic number of a paragraph, from its properties (``w:pPr``, or None)."""
         num = None
         if ppr is not None:
-            el = ppr.find(W + "numPr")
+            el = ppr.find(_NUMPR)
             if el is not None:
                 num = _num_pr(el)
-            if num is None or num[0] is None:
-                style = ppr.find(W + "pStyle")
-                style_num = self._style_numbering(style.get(W + "val") if style is not None else None)
+            if (num is None or num[0] is None) and self.style_num:
+                style = ppr.find(_PSTYLE)
+                style_num = self._style_numbering(style.get(_VAL) if style is not None else None)
                 if style_num is not None:
                     num = (num[0] if num and num[0] else style_num[0],
                            num[1] if num and num[1] is not None else style_num[1])
@@ -154,17 +165,17 @@ class _Walker:
     def table(self, tbl) -> None:
         rows: list[list[str]] = []
         # Rows and cells may sit inside content controls, so search below the table, not just children.
-        for tr in tbl.iter(W + "tr"):
+        for tr in tbl.iter(_TR):
             if _enclosing(tr, "tbl") is not tbl:
                 continue
             cells = []
-            for tc in tr.iter(W + "tc"):
+            for tc in tr.iter(_TC):
                 if _enclosing(tc, "tr") is not tr:
                     continue
-                tcpr = tc.find(W + "tcPr")
-                vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                tcpr = tc.find(_TCPR)
+                vmerge = tcpr.find(_VMERGE) if tcpr is not None else None
                 # A continued vertical merge repeats the cell above: keep it once.
-                if vmerge is not None and vmerge.get(W + "val", "continue") == "continue":
+                if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                     continue
                 cells.append(self._cell_text(tc))
             if any(c.strip() for c in cells):
@@ -188,16 +199,16 @@ def _enclosing(el, tag: str):
 
 
 def _num_pr(el) -> tuple[str | None, int | None]:
-    nid = el.find(W + "numId")
-    ilvl = el.find(W + "ilvl")
-    return (nid.get(W + "val") if nid is not None else None,
-            int(ilvl.get(W + "val")) if ilvl is not None else None)
+    nid = el.find(_NUMID)
+    ilvl = el.find(_ILVL)
+    return (nid.get(_VAL) if nid is not None else None,
+            int(ilvl.get(_VAL)) if ilvl is not None else None)
 
 
 def _font_size(p) -> float | None:
-    for sz in p.iter(W + "sz"):
+    for sz in p.iter(_SZ):
         try:
-            return int(sz.get(W + "val")) / 2
+            return int(sz.get(_VAL)) / 2
         except (TypeError, ValueError):
             return None
     return None
@@ -207,20 +218,20 @@ def _collect(el, out: list[str], boxes: list) -> None:
     """Visible text of a paragraph in order; text boxes are set aside to become their own blocks."""
     for ch in el:
         tag = ch.tag
-        if not isinstance(tag, str) or tag in _SKIP:
+        if tag.__class__ is not str or tag in _SKIP:
             continue
-        if tag == W + "t":
+        if tag == _T:
             out.append(ch.text or "")
-        elif tag == W + "tab":
+        elif tag == _TAB:
             out.append("\t")
-        elif tag in (W + "br", W + "cr"):
+        elif tag in _BREAKS:
             out.append("\n")
-        elif tag == W + "noBreakHyphen":
+        elif tag == _NB_HYPHEN:
             out.append("-")
-        elif tag == W + "txbxContent":
+        elif tag == _TXBX:
             boxes.append(ch)
-        elif tag == MC + "AlternateContent":
-            choice = ch.find(MC + "Choice")
+        elif tag == _ALTERNATE:
+            choice = ch.find(_CHOICE)
             _collect(choice if choice is not None else ch, out, boxes)
         else:
             _collect(ch, out, boxes)

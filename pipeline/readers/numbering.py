@@ -77,6 +77,9 @@ def format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+_TOKENS = tuple(f"%{k + 1}" for k in range(9))  # level placeholders of w:lvlText
+
+
 @dataclass
 class Level:
     start: int = 1
@@ -132,8 +135,9 @@ class Numbering:
             if restart is None or restart > ilvl:
                 del counters[deeper]
         text = lvl.text
-        for k in range(9):
-            token = f"%{k + 1}"
+        if "%" not in text:
+            return "" if lvl.fmt == "bullet" else text
+        for k, token in enumerate(_TOKENS):
             if token in text:
                 klvl = levels.get(k, Level())
                 value = counters.get(k, overrides.get(k, klvl.start))

@@ -82,6 +82,10 @@ def _domain_scores(found: Counter, matcher: Matcher) -> dict[str, float]:
     return scores
 
 
+def _by_score(kv: tuple[str, float]) -> tuple[float, str]:
+    return -kv[1], kv[0]
+
+
 def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
     matcher = matcher or default_matcher()
     rubric = matcher.rubric
@@ -90,6 +94,8 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
     question_clauses: dict[str, list[str]] = defaultdict(list)
     strongest: dict[str, float] = defaultdict(float)
     population_clauses: dict[str, list[str]] = defaultdict(list)
+    entries = matcher.entries
+    determinants = rubric.determinants
 
     for clause in doc.clauses:
         norm = matchable(clause.text)
@@ -100,22 +106,32 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
                 for code in matcher.populations(norm):
                     population_clauses[code].append(clause.id)
             continue
-        scores = _domain_scores(found, matcher)
+        # One pass over the matched entries gives the domain scores and the evidence per domain,
+        # determinant and question (same order of float additions as _domain_scores).
+        scores: dict[str, float] = defaultdict(float)
         by_domain: dict[str, set[str]] = defaultdict(set)
         by_det: dict[str, set[str]] = defaultdict(set)
-        by_question: dict[str, float] = defaultdict(float)  # question → strongest term weight
-        for term in found:
-            for e in matcher.entries[term]:
+        by_question: dict[str, float] = {}  # question → strongest term weight
+        evidence: set[str] = set()
+        for term, count in found.items():
+            factor = 1.0 + math.log(count) if count > 1 else 1.0
+            for e in entries[term]:
+                weight = e.weight
+                scores[e.domain] += weight * factor
                 by_domain[e.domain].add(e.term)
                 by_det[e.determinant].add(e.term)
+                evidence.add(e.term)
                 for q in e.questions:
-                    by_question[q] = max(by_question[q], e.weight)
+                    if weight > by_question.get(q, 0.0):
+                        by_question[q] = weight
+                    elif q not in by_question:
+                        by_question[q] = 0.0
         clause.domains = [{"code": d, "score": round(s, 2), "terms": sorted(by_domain[d])}
-                          for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
-        clause.determinants = [{"code": code, "category": rubric.determinants[code][0],
-                                "item": rubric.determinants[code][1], "terms": sorted(terms)}
+                          for d, s in sorted(scores.items(), key=_by_score)]
+        clause.determinants = [{"code": code, "category": determinants[code][0],
+                                "item": determinants[code][1], "terms": sorted(terms)}
                                for code, terms in sorted(by_det.items())]
-        clause.evidence = sorted({e.term for t in found for e in matcher.entries[t]})
+        clause.evidence = sorted(evidence)
         if clause.kind not in _SCORED_KINDS:
             continue
         for d, s in scores.items():

@@ -20,6 +20,7 @@ _MARKERS = [
     (5, re.compile(r"^(\d{1,3})[.．、]\s*")),
     (6, re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*")),
 ]
+_HEADING_START = frozenset("第（(" + CN)
 _TERMINATORS = "。；！？;!?"
 _TERMINATOR_RE = re.compile(f"[{_TERMINATORS}]")
 _COLON_RE = re.compile("[：:]")
@@ -60,6 +61,10 @@ def int_to_cn(n: int) -> str:
 
 def match_heading(text: str) -> tuple[int, str, str] | None:
     """(rank, path token, remainder) when the paragraph starts with a heading number."""
+    first = text[:1]
+    # Every marker starts with 第, a Chinese numeral, a bracket or a digit: skip the others at once.
+    if first not in _HEADING_START and not first.isdigit():
+        return None
     for rank, pattern in _MARKERS:
         m = pattern.match(text)
         if not m:
@@ -118,6 +123,7 @@ class _Builder:
         self.doc = Document()
         self.stack: list[tuple[int, str, int | None]] = []  # (rank, token, number)
         self.last_number: dict[int, int] = {}
+        self._path = ""
 
     # heading tree
     def expected(self, rank: int) -> int:
@@ -133,6 +139,7 @@ class _Builder:
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
         self.stack.append((rank, token, number))
+        self._path = "/".join(t for _, t, _ in self.stack)
         for deeper in [r for r in self.last_number if r > rank]:
             del self.last_number[deeper]
         if number is not None:
@@ -140,7 +147,7 @@ class _Builder:
 
     @property
     def path(self) -> str:
-        return "/".join(t for _, t, _ in self.stack)
+        return self._path  # rebuilt by push(), the only place the stack changes
 
     def add_clause(self, text: str, page: int | None, kind: str = "body", table: Table | None = None) -> Clause:
         clause = Clause(id=f"c{len(self.doc.clauses) + 1:04d}", path=self.path, text=text, page=page,
@@ -217,12 +224,19 @@ def build(raw: RawDocument) -> Document:
     return doc
 
 
+_NOT_NUMERAL = re.compile(r"[^\d" + CN + "]")
+_ATTACHMENTS = re.compile(r"^附件[：:]")
+_ATTACHMENT_SPLIT = re.compile(r"\s*(?=\d+[.．、])")
+_ATTACHMENT_NUMBER = re.compile(r"^\d+[.．、]\s*")
+_SECTION_PUNCT = re.compile(r"[。，；：:,;！？、]")
+
+
 def _implicit_section(b: _Builder, text: str, nxt: Block | None) -> bool:
     """A short unnumbered line that restarts the （一） sequence is a section heading whose
     number the author left out (e.g. "工作重点" between 三、 and 五、)."""
     if nxt is None or nxt.kind == "table" or 3 not in b.last_number or not b.last_number.get(4):
         return False
-    if len(text) > 20 or re.search(r"[。，；：:,;！？、]", text):
+    if len(text) > 20 or _SECTION_PUNCT.search(text):
         return False
     found = match_heading(clean(nxt.label + nxt.text))
     return bool(found and found[0] == 4 and cn_to_int(found[1].strip("（）")) == 1)
@@ -233,8 +247,7 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
     found = match_heading(text)
     if found and b.accept(found):
         rank, token, rest = found
-        number = cn_to_int(re.sub(r"[^\d" + CN + "]", "", token.replace("第", "", 1)[:-1]
-                                  if rank <= 2 else token))
+        number = cn_to_int(_NOT_NUMERAL.sub("", token.replace("第", "", 1)[:-1] if rank <= 2 else token))
         head, is_clause = _heading_parts(rest)
         b.push(rank, token, number)
         doc.headings.append(Heading(path=b.path, level=len(b.stack), number=token, text=head, page=bl.page,
@@ -249,8 +262,8 @@ def _paragraph(b: _Builder, text: str, bl: Block, in_body: bool) -> bool:
     if text.startswith(("抄送：", "抄送:")):
         doc.cc = split_list(text[3:])
         kind = "cc"
-    elif re.match(r"^附件[：:]", text):
-        doc.attachments = [re.sub(r"^\d+[.．、]\s*", "", a) for a in re.split(r"\s*(?=\d+[.．、])", text[3:]) if a]
+    elif _ATTACHMENTS.match(text):
+        doc.attachments = [_ATTACHMENT_NUMBER.sub("", a) for a in _ATTACHMENT_SPLIT.split(text[3:]) if a]
         kind = "attachments"
     elif parse_date(text):
         kind = "date"
