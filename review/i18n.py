@@ -5,9 +5,37 @@ The UI speaks Simplified Chinese first; English is available. Message ids are En
 """
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import lazy_gettext as _l
+from flask import Flask, g, request, session
 from flask_login import current_user
+
+
+def _l(message: str) -> str:
+    """Marks a message id for extraction; ``translate`` renders it in the reader's language."""
+    return message
+
+
+def translations():
+    """The request's catalogue, looked up once per request (Flask-Babel looks it up per call)."""
+    cached = g.get("_translations")
+    if cached is None:
+        from flask_babel import get_translations
+
+        cached = g._translations = get_translations()
+    return cached
+
+
+def language() -> str:
+    """The request's locale as a string ("zh" / "en"), computed once per request."""
+    lang = g.get("_language")
+    if lang is None:
+        from flask_babel import get_locale
+
+        lang = g._language = str(get_locale())
+    return lang
+
+
+def translate(message: str) -> str:
+    return translations().ugettext(message)
 
 LOCALES = ("zh_CN", "en")
 
@@ -97,12 +125,12 @@ EXCLUSIONS = {
 
 def exclusion_label(code: str) -> str:
     text = EXCLUSIONS.get(code)
-    return str(text) if text is not None else code
+    return translate(text) if text is not None else code
 
 
 def action_label(action: str) -> str:
     text = ACTIONS.get(action)
-    return str(text) if text is not None else action
+    return translate(text) if text is not None else action
 
 
 def label(kind: str, value) -> str:
@@ -111,7 +139,7 @@ def label(kind: str, value) -> str:
         return ""
     raw = getattr(value, "value", value)
     text = LABELS.get(f"{kind}.{raw}")
-    return str(text) if text is not None else str(raw)
+    return translate(text) if text is not None else str(raw)
 
 
 def select_locale() -> str:
@@ -131,18 +159,29 @@ def _prefers_english() -> bool:
 
 def domain_label(code: str) -> str:
     from flask import current_app
-    from flask_babel import get_locale
 
     domain = current_app.extensions["domains"].get(code)
     if domain is None:
         return code
-    return domain.en if str(get_locale()) == "en" else domain.zh
+    return domain.en if language() == "en" else domain.zh
 
 
 def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .permissions import expert_label
+
+    # Templates translate through the request's catalogue, fetched once per request.
+    app.jinja_env.install_gettext_callables(
+        lambda message: translations().ugettext(message),
+        lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )
+
+    @app.teardown_request
+    def _forget_translations(_exc) -> None:
+        g.pop("_translations", None)
+        g.pop("_language", None)
 
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,

@@ -10,8 +10,9 @@ import threading
 from collections import OrderedDict
 
 from flask import render_template
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from ..i18n import language
 
 _lock = threading.Lock()
 _cache: OrderedDict[tuple, Markup] = OrderedDict()
@@ -19,7 +20,7 @@ _SIZE = 64
 
 
 def clause_list(version) -> Markup:
-    key = (version.id, version.parse_status, version.text_sha256, str(get_locale()))
+    key = (version.id, version.parse_status, version.text_sha256, language())
     with _lock:
         html = _cache.get(key)
         if html is not None:
@@ -42,7 +43,7 @@ def determinant_datalist() -> Markup:
 
     from pipeline.rubrics import screening
 
-    locale = str(get_locale())
+    locale = language()
     html = _datalists.get(locale)
     if html is None:
         options = "".join(f'<option value="{escape(f"{cat}·{item}")}">'
