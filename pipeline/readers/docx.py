@@ -71,15 +71,21 @@ def check_package(data: bytes) -> None:
             raise PipelineError(UNSUPPORTED_FORMAT, "Office package is not a Word document")
 
 
+def _numbering_element(doc):
+    """numbering.xml of the package, or None. Looked up through the relationships: python-docx's
+    ``numbering_part`` would try to create a part when there is none, which it cannot do."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in doc.part.rels.values():
+        if rel.reltype == RT.NUMBERING and not rel.is_external:
+            return getattr(rel.target_part, "element", None)
+    return None
+
+
 class _Walker:
     def __init__(self, doc):
         self.doc = doc
-        numbering_el = None
-        try:
-            numbering_el = doc.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
-            numbering_el = None
-        self.numbering = Numbering.from_element(numbering_el)
+        self.numbering = Numbering.from_element(_numbering_element(doc))
         self.style_num: dict[str, tuple[str | None, int | None]] = {}
         self.style_based: dict[str, str] | None = None  # styleId → basedOn, built on first need
         self._styles_root = None

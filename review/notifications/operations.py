@@ -57,7 +57,7 @@ def submission_url(sub, who: str) -> str:
     endpoints = {"department": "submissions.detail", "office": "office.detail"}
     try:
         return url_for(endpoints[who], sub_id=sub.id)
-    except Exception:  # the blueprint may not be registered in a bare app (CLI)
+    except RuntimeError:  # no request to build it from (a command run by cron)
         return "/"
 
 
