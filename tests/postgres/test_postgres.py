@@ -1,10 +1,10 @@
 """The same application on PostgreSQL, switched by REVIEW_DATABASE_URL alone."""
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 from review.extensions import db
+from tests.concurrency import run_at_once
 
 
 def test_migrations_create_the_models_schema_on_postgresql(pg_app):
@@ -54,28 +54,15 @@ def test_review_loop_and_concurrent_opinions_on_postgresql(pg_app):
     db.session.commit()
     sub_id = sub.id
     assignment_ids = [a.id for a in sub.round_assignments()]
-    barrier = threading.Barrier(len(assignment_ids))
-    errors = []
 
-    def submit(assignment_id):
-        with pg_app.app_context():
-            try:
-                a = db.session.get(rops.Assignment, assignment_id)
-                user = a.expert.user
-                barrier.wait(10)
-                rops.save_opinion(user, a, {"recommendation": "approve", "summary": "同意"}, submit=True)
-                db.session.commit()
-            except Exception as exc:  # collected and asserted below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+    def submit(assignment_id, barrier):
+        a = db.session.get(rops.Assignment, assignment_id)
+        user = a.expert.user
+        barrier.wait(10)
+        rops.save_opinion(user, a, {"recommendation": "approve", "summary": "同意"}, submit=True)
+        db.session.commit()
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in assignment_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    _, errors = run_at_once(pg_app, submit, assignment_ids, timeout=30)
     assert errors == []
     db.session.expire_all()
     sub = db.session.get(Submission, sub_id)

@@ -9,8 +9,21 @@ from review.accounts.operations import get_or_create_department
 from review.experts.models import Expert
 from review.extensions import db
 from review.reviews import operations as rops
-from review.reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus
-from review.submissions.models import Clause, Conclusion, PolicyType, Status, Submission, SubmissionVersion
+from review.reviews.models import (
+    Assignment,
+    AssignmentStatus,
+    ClauseComment,
+    Opinion,
+    OpinionStatus,
+)
+from review.submissions.models import (
+    Clause,
+    Conclusion,
+    PolicyType,
+    Status,
+    Submission,
+    SubmissionVersion,
+)
 from tests.docs import DRAFT_LINES, docx_bytes
 
 EXPERTS = [("甲专家", ["school_health"]), ("乙专家", ["nutrition_food"]), ("丙专家", ["tobacco_alcohol"])]

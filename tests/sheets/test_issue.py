@@ -5,7 +5,6 @@ import io
 import re
 import shutil
 import subprocess
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from review.reviews.models import Decision
 from review.sheets import operations as ops
 from review.sheets.models import OpinionSheet
 from review.sheets.render_pdf import SheetFontError, find_font
+from tests.concurrency import run_at_once
 from tests.docs import REVISED_LINES
 
 
@@ -71,29 +71,17 @@ def test_two_staff_at_once_give_one_sheet(app, committee):
     other = quick_user("office-two", "office")
     db.session.commit()
     user_ids = [committee.office.id, other.id]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def attempt(user_id):
+    def attempt(user_id, barrier):
         from review.accounts.models import User
 
-        with app.app_context():
-            try:
-                user, decision = db.session.get(User, user_id), db.session.get(Decision, decision_id)
-                barrier.wait()
-                sheet, code = ops.issue_sheet(user, decision)
-                db.session.commit()
-                results.append((sheet.id, code))
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        user, decision = db.session.get(User, user_id), db.session.get(Decision, decision_id)
+        barrier.wait()
+        sheet, code = ops.issue_sheet(user, decision)
+        db.session.commit()
+        return sheet.id, code
 
-    threads = [threading.Thread(target=attempt, args=(uid,)) for uid in user_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results, errors = run_at_once(app, attempt, user_ids)
     assert not errors, errors
     assert len({sid for sid, _ in results}) == 1
     assert sorted(bool(code) for _, code in results) == [False, True]

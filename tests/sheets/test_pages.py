@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import io
-import re
 import logging
 import os
+import re
 import stat
 from pathlib import Path
 from urllib.parse import quote

@@ -1,13 +1,12 @@
 """Issuing under concurrency on PostgreSQL: row locks, savepoints and the serial retry for real."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from review.extensions import db
 from review.sheets import operations as ops
 from review.sheets.models import OpinionSheet
+from tests.concurrency import run_at_once
 from tests.postgres.conftest import pg_app, postgres_url  # noqa: F401  (fixtures)
 from tests.sheets.builders import Committee
 
@@ -25,27 +24,15 @@ def test_concurrent_issue_on_postgresql(pg_app):  # noqa: F811
     # Two clicks on the first decision and one on the second, all at once: the second decision's
     # issuer races the first for serial 1 and must retry with 2.
     jobs = [first, first, second]
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [], []
 
-    def attempt(decision_id):
-        with pg_app.app_context():
-            try:
-                user, decision = db.session.get(User, office_id), db.session.get(Decision, decision_id)
-                barrier.wait()
-                sheet, code = ops.issue_sheet(user, decision)
-                db.session.commit()
-                results.append((decision_id, sheet.id, sheet.seq, bool(code)))
-            except Exception as exc:  # reported below
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+    def attempt(decision_id, barrier):
+        user, decision = db.session.get(User, office_id), db.session.get(Decision, decision_id)
+        barrier.wait()
+        sheet, code = ops.issue_sheet(user, decision)
+        db.session.commit()
+        return decision_id, sheet.id, sheet.seq, bool(code)
 
-    threads = [threading.Thread(target=attempt, args=(d,)) for d in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results, errors = run_at_once(pg_app, attempt, jobs, timeout=120)
     assert not errors, errors
     sheets = db.session.scalars(db.select(OpinionSheet).order_by(OpinionSheet.seq)).all()
     assert [s.seq for s in sheets] == [1, 2] and {s.decision_id for s in sheets} == {first, second}
