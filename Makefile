@@ -19,7 +19,7 @@ run: install
 	$(MAKE) serve
 
 serve:
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_PACKAGES)"

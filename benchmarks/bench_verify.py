@@ -1,10 +1,10 @@
 """Verification throughput on gunicorn: GET /api/v1/sheets/<serial>?code=<code>.
 
-    .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--clients 16] [--workers 2] [--threads 4]
+    .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--clients 16] [--workers N] [--threads N]
                                                 [--client auto|wrk|requests] [--procs 4]
 
 Prepares a temporary instance (init-db, a decided submission and its issued sheet, through the
-app's own operations), serves it with gunicorn (2 workers x 4 threads) on 127.0.0.1 with the
+app's own operations), serves it with gunicorn as `make run` does (gunicorn.conf.py) on 127.0.0.1 with the
 verification rate limit raised out of the way, and drives it with concurrent clients for a bounded
 time: wrk when the Debian package is installed (it costs the shared CPUs little), else client
 processes each with threads holding one requests.Session (--client requests). Prints requests/s,
@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from loadgen import drive_wrk as loadgen_wrk, start_gunicorn, stop_gunicorn
+from loadgen import drive_wrk as loadgen_wrk, gunicorn_settings, start_gunicorn, stop_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -173,9 +173,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--procs", type=int, default=4, help="client processes (the threads are spread over them)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4,
-                        help="gunicorn threads per worker (gthread, keeps connections alive); 1 = sync workers")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="gunicorn threads per worker (default: gunicorn.conf.py)")
     parser.add_argument("--client", choices=["auto", "wrk", "requests"], default="auto",
                         help="load generator: wrk when installed (auto), else threads with requests.Session")
     args = parser.parse_args()
@@ -209,7 +209,8 @@ def main() -> int:
         finally:
             if proc is not None:
                 stop_server(proc)
-    mode = f"{args.workers} sync workers" if args.threads <= 1 else f"{args.workers} workers x {args.threads} threads"
+    mode = gunicorn_settings() if args.workers is None and args.threads is None else \
+        f"{args.workers or 'default'} workers x {args.threads or 'default'} threads"
     client = f"wrk, {args.clients} connections" if use_wrk else f"requests, {args.clients} clients in {args.procs} processes"
     print(f"gunicorn {mode}; {client}; {args.seconds:g} s per endpoint; "
           f"CPUs: {os.cpu_count()}")

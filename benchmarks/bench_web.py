@@ -5,7 +5,8 @@
 Prepares a temporary instance (init-db, then users, a 200-clause submission and a 50-expert panel
 through the app's own operations), serves it with gunicorn on 127.0.0.1 and prints:
 - p50/p95 of GET /reviews/<id> at 20 concurrent experts, beside raw baselines (static file, login
-  page) measured in the same run; the goal is p95 <= 150 ms;
+  page) measured in the same run; the goal is p95 <= 150 ms. Then the same with the page cache off
+  (REVIEW_PAGE_CACHE_SIZE=0), which is what a view costs right after the seat changed;
 - 50 experts submitting at the same instant (threading.Barrier): HTTP outcomes, then the database:
   opinions stored, comments stored, and how many times the submission entered deliberation.
 The server is stopped at the end, also on error. Only 127.0.0.1 is contacted.
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from loadgen import cookie_header, drive_wrk, start_gunicorn, stop_gunicorn  # noqa: E402
+from loadgen import cookie_header, drive_wrk, gunicorn_settings, start_gunicorn, stop_gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -316,6 +317,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="duration of each latency phase")
     ap.add_argument("--users", type=int, default=20, help="concurrent experts on the review page")
     ap.add_argument("--max-requests", type=int, default=2000, help="per user and phase")
+    ap.add_argument("--no-uncached", action="store_true", help="skip the phase with the page cache off")
     ap.add_argument("--client", choices=["auto", "wrk", "requests"], default="auto",
                     help="load generator: wrk when installed (auto), else one thread per user with requests")
     args = ap.parse_args()
@@ -331,7 +333,7 @@ def main() -> int:
         log = Path(tmp) / "gunicorn.log"
         proc = start_gunicorn(instance, port, log=log, ready_path="/login")
         try:
-            print(f"gunicorn -w 2 --threads 4 on {base}")
+            print(f"gunicorn on {base}, as `make run` serves: {gunicorn_settings()}")
             usernames = sorted(info["assignments"])
             t1 = time.perf_counter()
             with ThreadPoolExecutor(8) as pool:
@@ -367,6 +369,16 @@ def main() -> int:
             print(f"  goal p95 <= 150 ms: {'met' if page['p95'] <= 150 else 'MISSED'} ({page['p95']:.0f} ms)")
             if page["p95"] > 150:  # before the opinions are submitted: the page is still editable
                 profile_render(instance, info)
+            if not args.no_uncached:
+                # The same load with the page cache off: what a view costs when the seat just changed.
+                stop_gunicorn(proc)
+                proc = start_gunicorn(instance, port, log=log, ready_path="/login",
+                                      env={"REVIEW_PAGE_CACHE_SIZE": "0"})
+                cold = phase([f"/reviews/{info['assignments'][u]}" for u in users], ss)
+                print(line("GET /reviews/<id>, page cache off", cold))
+                print("  (every view rendered from the database, as on the first view after the seat changed)")
+                stop_gunicorn(proc)
+                proc = start_gunicorn(instance, port, log=log, ready_path="/login")
 
             print(f"\n{len(sessions)} experts submit at once (threading.Barrier)")
             results = burst(base, sessions, info)

@@ -18,13 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
-def start_gunicorn(instance: Path, port: int, *, workers: int = 2, threads: int = 4, env: dict | None = None,
-                   log: Path | None = None, ready_path: str = "/static/app.css") -> subprocess.Popen:
-    """gunicorn serving wsgi:app for the given instance folder; returns once it answers."""
+def start_gunicorn(instance: Path, port: int, *, workers: int | None = None, threads: int | None = None,
+                   env: dict | None = None, log: Path | None = None,
+                   ready_path: str = "/static/app.css") -> subprocess.Popen:
+    """gunicorn serving wsgi:app for the given instance folder, configured as `make run` serves it
+    (gunicorn.conf.py, access log included) unless workers/threads are given; returns once it answers."""
     environ = dict(os.environ, REVIEW_INSTANCE_PATH=str(instance), **(env or {}))
-    cmd = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+    cmd = [str(VENV_BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", "wsgi:app"]
-    out = open(log, "wb") if log else subprocess.DEVNULL  # never our stdout: a stray worker must not hold it
+    if workers is not None:
+        cmd[1:1] = ["-w", str(workers)]
+    if threads is not None:
+        cmd[1:1] = ["--threads", str(threads)]
+    out = open(log, "ab") if log else subprocess.DEVNULL  # never our stdout: a stray worker must not hold it
     proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -103,3 +109,10 @@ def drive_wrk(base: str, targets: list[tuple[str, str]], seconds: float, connect
 
 def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def gunicorn_settings() -> str:
+    """What gunicorn.conf.py gives on this machine, for the benchmark's header."""
+    env: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), env)
+    return f"{env['workers']} workers x {env['threads']} threads ({env['worker_class']})"

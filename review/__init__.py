@@ -38,7 +38,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    app.teardown_request(_forget_request_values)
     return app
+
+
+def _forget_request_values(_exc) -> None:
+    """Values cached on g for one request: the user (Flask-Login), the locale (Flask-Babel and
+    ours), the CSRF token (Flask-WTF). When an app context outlives a request (tests, CLI runners),
+    the next request, maybe another session's, must not inherit them."""
+    from flask import current_app, g
+
+    for name in ("_login_user", "_flask_babel", "_language", "_translations",
+                 current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+        g.pop(name, None)
 
 
 def _apply_config(app: Flask, config: dict) -> None:
@@ -48,7 +60,9 @@ def _apply_config(app: Flask, config: dict) -> None:
     app.config.update({k: v for k, v in config.items() if k not in ("SECRET_KEY", "DATABASE_URL")})
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(config, app.instance_path)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    # A server connection can drop between requests; an SQLite file cannot (no round trip per request).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
+        {} if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else {"pool_pre_ping": True})
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["BABEL_DEFAULT_LOCALE"] = config["DEFAULT_LOCALE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")

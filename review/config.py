@@ -40,6 +40,9 @@ DEFAULTS: dict[str, object] = {
     "DEFAULT_LOCALE": "zh_CN",
     "TIMEZONE": "Asia/Shanghai",  # dates of deadlines and sheets
     "PAGE_SIZE": 20,
+    # Expert review pages kept rendered per worker process (about 10 KB each; the clause list is
+    # shared). 0 renders every view afresh.
+    "PAGE_CACHE_SIZE": 512,
     "RUBRICS_DIR": "",  # empty = the rubrics/ folder of the code
 }
 

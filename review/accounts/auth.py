@@ -78,14 +78,6 @@ def init_app(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
-    @app.teardown_request
-    def _forget_user(_exc) -> None:
-        # Flask-Login caches the user on g; when an app context outlives one request (tests, CLI
-        # runners), the next request must not inherit it.
-        from flask import g
-
-        g.pop("_login_user", None)
-
     @login_manager.request_loader
     def load_from_token(req) -> User | None:
         # Only the API accepts bearer tokens; browser pages stay session-only (and CSRF-protected).

@@ -14,8 +14,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import enum_column, tz_datetime, utcnow
@@ -110,6 +111,9 @@ class Opinion(db.Model):
     screening: Mapped[dict] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(tz_datetime())
     updated_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow, onupdate=utcnow)
+    # Raised by the database on every flush that changes the opinion or one of its comments
+    # (see _bump_revision); the cached review page is keyed on it.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     assignment: Mapped[Assignment] = relationship(back_populates="opinion")
     comments: Mapped[list["ClauseComment"]] = relationship(
@@ -132,6 +136,24 @@ class ClauseComment(db.Model):
 
     opinion: Mapped[Opinion] = relationship(back_populates="comments")
     clause: Mapped["Clause | None"] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_revision(session: Session, _context, _instances) -> None:
+    """Every change to an opinion or its comments raises the opinion's revision, whoever makes it.
+
+    ``revision + 1`` is evaluated by the database, so two concurrent writers never store the same
+    revision for different contents.
+    """
+    touched = {o for o in session.dirty if isinstance(o, Opinion) and o not in session.new}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ClauseComment):
+            opinion = obj.opinion or (session.get(Opinion, obj.opinion_id) if obj.opinion_id else None)
+            if opinion is not None and opinion not in session.new:
+                touched.add(opinion)
+    for opinion in touched:
+        if opinion not in session.deleted:
+            opinion.revision = Opinion.revision + 1
 
 
 class Decision(db.Model):

@@ -1,36 +1,72 @@
-"""The clause list of a draft version, rendered once per version and language.
+"""The expert's review page, rendered once per state of the seat and kept in the process.
 
-The list is the heavy part of the expert's review page (a 200-clause draft is ~1,000 tags) and is
-the same for every expert of the round, so it is cached in the process. Per-expert content (their
-comments) is laid over it on the page, not baked into it.
+Experts reload this page all day and it is the heaviest page of the product: a 200-clause draft is
+~1,000 tags. Two caches make a reload cost about as much as a small page:
+
+- the clause list, the same for every expert of the round, once per version and language;
+- the page body of one seat, keyed by a stamp that one SQL query reads (``review_stamp``): the
+  seat's and the submission's state, the opinion's revision (raised by the database on any change
+  to the opinion or its comments), the committee settings, the language, the selected clause.
+
+The body is stored as segments around the CSRF token, which is the request's own, and around the
+clause list, which is shared rather than copied. A body that shows other experts' opinions is
+rendered fresh (their names and texts are not in the stamp).
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
+from ..extensions import db
 from ..i18n import language
+from .models import AssignmentStatus
 
-_lock = threading.Lock()
-_cache: OrderedDict[tuple, Markup] = OrderedDict()
-_SIZE = 64
+class _LRU:
+    """A small thread-safe LRU map; one per app (tests run several apps in one process)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _app_cache(name: str, size: int) -> _LRU:
+    caches = current_app.extensions.setdefault("review_render", {})
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches.setdefault(name, _LRU(size))
+    return cache
 
 
 def clause_list(version) -> Markup:
+    cache = _app_cache("clause_lists", 64)
     key = (version.id, version.parse_status, version.text_sha256, language())
-    with _lock:
-        html = _cache.get(key)
-        if html is not None:
-            _cache.move_to_end(key)
-            return html
-    html = Markup(render_template("reviews/_clauses.html", clauses=version.clauses))
-    with _lock:
-        _cache[key] = html
-        while len(_cache) > _SIZE:
-            _cache.popitem(last=False)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("reviews/_clauses.html", clauses=version.clauses))
+        cache.put(key, html)
     return html
 
 
@@ -50,3 +86,83 @@ def determinant_datalist() -> Markup:
                           for cat, item in screening().determinants.values())
         html = _datalists[locale] = Markup(f'<datalist id="determinants">{options}</datalist>')
     return html
+
+
+@dataclass(frozen=True)
+class ReviewStamp:
+    """What the review page of one seat depends on, read in one round trip."""
+
+    assignment_id: int
+    expert_id: int
+    status: AssignmentStatus
+    round: int
+    due: date | None
+    submission_status: str
+    current_round: int
+    title: str
+    submission_updated: datetime | None
+    department: str
+    opinion_revision: int | None
+    committee_updated: datetime | None
+    experts_see_peers: bool
+
+    @property
+    def shows_peers(self) -> bool:
+        if self.status is AssignmentStatus.submitted:
+            return True
+        return self.status in (AssignmentStatus.invited, AssignmentStatus.accepted) and self.experts_see_peers
+
+
+def review_stamp(assignment_id: int) -> ReviewStamp | None:
+    row = db.session.execute(_stamp_query(), {"assignment_id": assignment_id}).one_or_none()
+    if row is None:
+        return None
+    *head, see_peers = row
+    return ReviewStamp(*head, experts_see_peers=bool(see_peers))
+
+
+@lru_cache(maxsize=1)
+def _stamp_query():
+    """Built once: building a select costs more than running this one."""
+    from ..accounts.models import Department
+    from ..audit.models import CommitteeSetting
+    from ..submissions.models import Submission
+    from .models import Assignment, Opinion
+
+    committee = db.select(CommitteeSetting.updated_at, CommitteeSetting.experts_see_peers) \
+        .where(CommitteeSetting.id == 1).subquery()
+    return (db.select(Assignment.id, Assignment.expert_id, Assignment.status, Assignment.round, Assignment.due,
+                      Submission.status, Submission.current_round, Submission.title, Submission.updated_at,
+                      Department.name, Opinion.revision, committee.c.updated_at, committee.c.experts_see_peers)
+            .join(Submission, Submission.id == Assignment.submission_id)
+            .join(Department, Department.id == Submission.department_id)
+            .outerjoin(Opinion, Opinion.assignment_id == Assignment.id)
+            .outerjoin(committee, db.true())
+            .where(Assignment.id == db.bindparam("assignment_id")))
+
+
+_CSRF = "<!--csrf-token-->"  # escaping turns any "<" a user typed into "&lt;": these cannot collide
+_CLAUSES = "<!--clause-list-->"
+
+
+def review_body(key: tuple, build: Callable[[], dict], *, cacheable: bool, csrf_token: str) -> Markup:
+    """The page body for ``key``: from the cache, or rendered from ``build()``'s context."""
+    cache = _app_cache("review_pages", current_app.config["PAGE_CACHE_SIZE"])
+    segments = cache.get(key) if cacheable else None
+    if segments is None:
+        context = build()
+        clauses = context.pop("clauses_html")
+        html = render_template("reviews/_review_body.html", **context,
+                               csrf=Markup(_CSRF), clauses_html=Markup(_CLAUSES))
+        parts: list = []
+        for n, piece in enumerate(html.split(_CSRF)):
+            if n:
+                parts.append(None)  # the request's CSRF token goes here
+            for m, text in enumerate(piece.split(_CLAUSES)):
+                if m:
+                    parts.append(clauses)
+                parts.append(text)
+        segments = tuple(parts)
+        if cacheable:
+            cache.put(key, segments)
+    return Markup("".join(csrf_token if s is None else s for s in segments))

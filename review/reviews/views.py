@@ -59,6 +59,25 @@ def index():
 @bp.route("/<int:assignment_id>")
 @role_required(Role.expert)
 def review(assignment_id: int):
+    from flask_wtf.csrf import generate_csrf
+
+    from ..i18n import language
+    from .render import review_body, review_stamp
+
+    stamp = review_stamp(assignment_id)
+    if stamp is None or stamp.expert_id != current_user.expert_id:
+        abort(404)
+    selected_id = request.args.get("clause", type=int)
+    body = review_body((stamp, current_user.id, language(), selected_id),
+                       lambda: _review_context(assignment_id, selected_id),
+                       cacheable=not stamp.shows_peers, csrf_token=generate_csrf())
+    return render_template("reviews/review.html", title=stamp.title, body=body)
+
+
+def _review_context(assignment_id: int, selected_id: int | None) -> dict:
+    """What the body of the review page shows (rendered on a cache miss only)."""
+    from sqlalchemy.orm import joinedload
+
     from .render import clause_list, determinant_datalist
 
     a = _own(assignment_id, eager=True)
@@ -67,26 +86,21 @@ def review(assignment_id: int):
     opinion = a.opinion
     comments = {}
     if opinion is not None:
-        from sqlalchemy.orm import joinedload
-
         comments = {c.clause_id: c for c in db.session.scalars(
             db.select(ClauseComment).options(joinedload(ClauseComment.clause))
             .where(ClauseComment.opinion_id == opinion.id))}
     peers = []
     if _sees_peers(a):
         peers = [o for o in ops.submitted_opinions(sub, a.round) if o.assignment_id != a.id]
-    questions = (version.screening or {}).get("questions") or []
     editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
     selected = None
-    if editable and request.args.get("clause", type=int):
-        selected = next((c for c in version.clauses if c.id == request.args.get("clause", type=int)
-                         and c.reviewable), None)
-    return render_template("reviews/review.html", a=a, sub=sub, version=version, opinion=opinion,
-                           comments=comments, peers=peers, questions=questions, editable=editable,
-                           Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
-                           clauses_html=clause_list(version),
-                           answers=(opinion.screening if opinion else {}) or {},
-                           responses=ops.responses_for_round(sub, a.round))
+    if editable and selected_id:
+        selected = next((c for c in version.clauses if c.id == selected_id and c.reviewable), None)
+    return dict(a=a, sub=sub, version=version, opinion=opinion, comments=comments, peers=peers,
+                questions=(version.screening or {}).get("questions") or [], editable=editable,
+                Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
+                clauses_html=clause_list(version), answers=(opinion.screening if opinion else {}) or {},
+                responses=ops.responses_for_round(sub, a.round))
 
 
 def _sees_peers(a: Assignment) -> bool:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b97bc2a981fc
+Revision ID: 9b047e96c786
 Revises: 
-Create Date: 2026-11-22 20:15:34.280919
+Create Date: 2026-11-22 21:14:47.279696
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b97bc2a981fc'
+revision = '9b047e96c786'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -287,6 +287,7 @@ def upgrade():
     sa.Column('screening', sa.JSON(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint("status != 'submitted' OR (recommendation IS NOT NULL AND submitted_at IS NOT NULL)", name=op.f('ck_opinion_submitted_is_complete')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_opinion_assignment_id_assignment'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opinion')),
