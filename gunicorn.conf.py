@@ -1,16 +1,21 @@
 """How `make run` serves the app; the benchmarks serve it the same way.
 
-Threaded workers (gthread) keep browser connections alive. Two threads per worker, one worker per
-core: on the 2-core machine, benchmarks/bench_web.py measured the review page at 20 concurrent users
-with p95 75-82 ms at 2 x 2, 71-108 ms at 3 x 2 and 127-145 ms at 2 x 4 (more threads than that
-in one process mostly wait for the interpreter lock). Override with WEB_CONCURRENCY (workers) and
-REVIEW_THREADS, or any gunicorn flag on the command line.
+Threaded workers (gthread) keep browser connections alive, and a thread waiting for an upload's
+parse process lets the others run. ``reuse_port`` gives each worker its own listening socket, so
+the kernel spreads new connections over the workers: with one shared socket, whichever worker
+wakes first accepts a burst of keep-alive connections and keeps them. On the 2-core machine,
+benchmarks/bench_web.py (20 concurrent users on the review page) then saw one worker serve 1,442
+requests and the other 14, and half the throughput; with reuse_port the split stayed even and
+p95 stayed at 67-102 ms over ten runs (2 or 4 threads alike).
+
+Override with WEB_CONCURRENCY (workers), REVIEW_THREADS, or any gunicorn flag on the command line.
 """
 import multiprocessing
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
-threads = int(os.environ.get("REVIEW_THREADS") or 2)
+threads = int(os.environ.get("REVIEW_THREADS") or 4)
 worker_class = "gthread"
+reuse_port = True
 timeout = 60
 accesslog = "-"

@@ -53,3 +53,47 @@ def test_upload_cap_follows_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("REVIEW_MAX_UPLOAD_MB", "7")
     assert create_app({"TESTING": True}).config["MAX_CONTENT_LENGTH"] == 7 * 1024 * 1024
+
+
+def test_gunicorn_serves_with_the_production_settings(tmp_path):
+    """`make run` serves through gunicorn.conf.py: two workers, each with its own listening socket."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parent.parent
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, REVIEW_INSTANCE_PATH=str(tmp_path / "instance"), WEB_CONCURRENCY="2")
+    subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", "init-db"], cwd=root, env=env, check=True,
+                   capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py", "--bind",
+                                 f"127.0.0.1:{port}", "wsgi:app"], cwd=root, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while status is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                    status, body = response.status, response.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200 and "登录" in body
+        # One listening socket per worker: the kernel spreads connections over them.
+        listening = [line for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                     if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"]
+        assert len(listening) == 2
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+    text = log.read_text(errors="replace")
+    assert text.count("Booting worker") == 2 and "gthread" in text and "Traceback" not in text
+    assert '"GET /login HTTP/1.1" 200' in text  # the access log is on
