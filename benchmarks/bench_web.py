@@ -374,6 +374,8 @@ def main() -> int:
                 stop_gunicorn(proc)
                 proc = start_gunicorn(instance, port, log=log, ready_path="/login",
                                       env={"REVIEW_PAGE_CACHE_SIZE": "0"})
+                for s, u in zip(ss, users):  # warm-up of the new workers, as above
+                    s.get(f"{base}/reviews/{info['assignments'][u]}", timeout=60)
                 cold = phase([f"/reviews/{info['assignments'][u]}" for u in users], ss)
                 print(line("GET /reviews/<id>, page cache off", cold))
                 print("  (every view rendered from the database, as on the first view after the seat changed)")
