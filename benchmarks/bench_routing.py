@@ -206,30 +206,37 @@ def ortools_full(problem: AssignmentProblem) -> tuple[int, int, float]:
     src, snk, ex0, dr0 = 0, 1, 2, 2 + n_e
     seat = {}
     nxt = dr0 + n_d
+
+    def arc(tail: int, head: int, cap: int, cost: int) -> None:
+        tails.append(tail)
+        heads.append(head)
+        caps.append(cap)
+        costs.append(cost)
+
     for d, tops in enumerate(problem.top_domains):
         for j in range(len(tops)):
             seat[d, j] = nxt
             nxt += 1
-            tails += [nxt - 1, nxt - 1]; heads += [dr0 + d, dr0 + d]
-            caps += [1, int(problem.seats[d])]; costs += [-COVER_BONUS, 0]
+            arc(nxt - 1, dr0 + d, 1, -COVER_BONUS)
+            arc(nxt - 1, dr0 + d, int(problem.seats[d]), 0)
     for e in range(n_e):
-        tails.append(src); heads.append(ex0 + e); caps.append(int(problem.capacity[e])); costs.append(0)
+        arc(src, ex0 + e, int(problem.capacity[e]), 0)
     for d in range(n_d):
-        tails.append(dr0 + d); heads.append(snk); caps.append(int(problem.seats[d])); costs.append(0)
+        arc(dr0 + d, snk, int(problem.seats[d]), 0)
         tops = problem.top_domains[d]
         for e in np.flatnonzero(problem.eligible[d]):
             c = -int(round(problem.affinity[d, e] * 10_000))
             held = [j for j, col in enumerate(tops) if problem.expert_domains[e, col]]
             if not held:
-                tails.append(ex0 + e); heads.append(dr0 + d); caps.append(1); costs.append(c)
+                arc(ex0 + e, dr0 + d, 1, c)
             elif len(held) == 1:
-                tails.append(ex0 + e); heads.append(seat[d, held[0]]); caps.append(1); costs.append(c)
+                arc(ex0 + e, seat[d, held[0]], 1, c)
             else:
                 pair = nxt
                 nxt += 1
-                tails.append(ex0 + e); heads.append(pair); caps.append(1); costs.append(c)
+                arc(ex0 + e, pair, 1, c)
                 for j in held:
-                    tails.append(pair); heads.append(seat[d, j]); caps.append(1); costs.append(0)
+                    arc(pair, seat[d, j], 1, 0)
     arrays = [np.array(x, dtype=np.int64) for x in (tails, heads, caps, costs)]
     t = time.perf_counter()
     smcf = min_cost_flow.SimpleMinCostFlow()

@@ -168,7 +168,7 @@ def _locale_code() -> str:
 def _prefers_english() -> bool:
     # Chinese is the default: only a browser that asks for English and not Chinese gets English.
     langs = [lang.lower() for lang, _ in request.accept_languages]
-    return bool(langs) and langs[0].startswith("en") and not any(l.startswith("zh") for l in langs)
+    return bool(langs) and langs[0].startswith("en") and not any(lang.startswith("zh") for lang in langs)
 
 
 def domain_label(code: str) -> str:

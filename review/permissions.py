@@ -40,12 +40,16 @@ def can_view_opinions(user: User, sub: Submission, round_: int) -> bool:
     concluded = round_ < sub.current_round or sub.status is Status.concluded
     if is_owner(user, sub):
         return concluded
-    own = [a for a in expert_assignments(user, sub) if a.round == round_]
+    own = [a for a in expert_assignments(user, sub) if a.round == round_]  # one seat per round at most
     if not own:
         return False
-    if any(a.status is AssignmentStatus.submitted for a in own):
-        return True
-    return own[0].status in _SEATED and committee().experts_see_peers
+    return seat_sees_peers(own[0].status, committee().experts_see_peers)
+
+
+def seat_sees_peers(status: AssignmentStatus, experts_see_peers: bool) -> bool:
+    """An expert reads the round's other opinions after submitting their own, or at once when the
+    committee opens peer review."""
+    return status is AssignmentStatus.submitted or (status in _SEATED and experts_see_peers)
 
 
 def can_download_file(user: User, sub: Submission) -> bool:

@@ -26,7 +26,9 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..i18n import language
+from ..submissions.models import Status
 from .models import AssignmentStatus
+
 
 class _LRU:
     """A small thread-safe LRU map; one per app (tests run several apps in one process)."""
@@ -97,7 +99,7 @@ class ReviewStamp:
     status: AssignmentStatus
     round: int
     due: date | None
-    submission_status: str
+    submission_status: Status
     current_round: int
     title: str
     submission_updated: datetime | None
@@ -108,9 +110,9 @@ class ReviewStamp:
 
     @property
     def shows_peers(self) -> bool:
-        if self.status is AssignmentStatus.submitted:
-            return True
-        return self.status in (AssignmentStatus.invited, AssignmentStatus.accepted) and self.experts_see_peers
+        from ..permissions import seat_sees_peers
+
+        return seat_sees_peers(self.status, self.experts_see_peers)
 
 
 def review_stamp(assignment_id: int) -> ReviewStamp | None:

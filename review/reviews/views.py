@@ -21,7 +21,7 @@ from ..extensions import db
 from ..messages import error_text
 from ..workflow import TransitionError
 from . import operations as ops
-from .models import Assignment, AssignmentStatus, ClauseComment, Severity
+from .models import Assignment, ClauseComment, Severity
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -69,12 +69,12 @@ def review(assignment_id: int):
         abort(404)
     selected_id = request.args.get("clause", type=int)
     body = review_body((stamp, current_user.id, language(), selected_id),
-                       lambda: _review_context(assignment_id, selected_id),
+                       lambda: _review_context(assignment_id, selected_id, stamp.shows_peers),
                        cacheable=not stamp.shows_peers, csrf_token=generate_csrf())
     return render_template("reviews/review.html", title=stamp.title, body=body)
 
 
-def _review_context(assignment_id: int, selected_id: int | None) -> dict:
+def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bool) -> dict:
     """What the body of the review page shows (rendered on a cache miss only)."""
     from sqlalchemy.orm import joinedload
 
@@ -90,7 +90,7 @@ def _review_context(assignment_id: int, selected_id: int | None) -> dict:
             db.select(ClauseComment).options(joinedload(ClauseComment.clause))
             .where(ClauseComment.opinion_id == opinion.id))}
     peers = []
-    if _sees_peers(a):
+    if shows_peers:
         peers = [o for o in ops.submitted_opinions(sub, a.round) if o.assignment_id != a.id]
     editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
     selected = None
@@ -101,15 +101,6 @@ def _review_context(assignment_id: int, selected_id: int | None) -> dict:
                 Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
                 clauses_html=clause_list(version), answers=(opinion.screening if opinion else {}) or {},
                 responses=ops.responses_for_round(sub, a.round))
-
-
-def _sees_peers(a: Assignment) -> bool:
-    """can_view_opinions for the expert of this seat, without looking the seat up again."""
-    from ..permissions import committee
-
-    if a.status is AssignmentStatus.submitted:
-        return True
-    return a.status in (AssignmentStatus.invited, AssignmentStatus.accepted) and committee().experts_see_peers
 
 
 @bp.route("/<int:assignment_id>/comments", methods=["POST"])
