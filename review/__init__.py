@@ -104,9 +104,9 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)
-    from .notifications.mail import init_mail
+    from . import transaction
 
-    init_mail()
+    transaction.init()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)

@@ -1,7 +1,7 @@
 """Outgoing mail: real SMTP when configured, otherwise .eml files in the instance outbox.
 
-Mails are queued on the database session and delivered only after it commits, so a rolled-back
-action never sends a mail.
+Mails are delivered only after the request's transaction commits (review/transaction.py), so a
+rolled-back action never sends a mail.
 """
 from __future__ import annotations
 
@@ -15,12 +15,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import event
-
-from ..extensions import db
+from ..transaction import on_commit
 
 log = logging.getLogger(__name__)
-_QUEUE = "outgoing_mail"
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
@@ -33,7 +30,8 @@ def queue_mail(to: str, subject: str, body: str) -> None:
     message["Date"] = format_datetime(datetime.now(timezone.utc))
     message["Message-ID"] = make_msgid(domain="hiap-review")
     message.set_content(body)
-    db.session.info.setdefault(_QUEUE, []).append((current_app._get_current_object(), message))
+    app = current_app._get_current_object()
+    on_commit(lambda: _deliver_after_commit(app, message))
 
 
 def deliver(app: Flask, message: EmailMessage) -> None:
@@ -53,21 +51,10 @@ def deliver(app: Flask, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _after_commit(session) -> None:
-    for app, message in session.info.pop(_QUEUE, []):
-        try:
-            deliver(app, message)
-        except (OSError, smtplib.SMTPException) as exc:
-            # The action is committed; a mail failure must not undo it. The in-app notification
-            # stays, and the failure is logged for the administrator.
-            log.error("mail to %s failed: %s", message["To"], exc)
-
-
-def _after_rollback(session) -> None:
-    session.info.pop(_QUEUE, None)
-
-
-def init_mail() -> None:
-    if not event.contains(db.session, "after_commit", _after_commit):
-        event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+def _deliver_after_commit(app: Flask, message: EmailMessage) -> None:
+    try:
+        deliver(app, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The action is committed; a mail failure must not undo it. The in-app notification
+        # stays, and the failure is logged for the administrator.
+        log.error("mail to %s failed: %s", message["To"], exc)

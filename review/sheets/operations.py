@@ -25,6 +25,7 @@ from ..extensions import db
 from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
 from ..submissions.models import Submission
+from ..transaction import written
 from . import signing
 from .checks import (  # noqa: F401  (public API)
     PdfCheck,
@@ -328,6 +329,7 @@ def _write_files(sheet: OpinionSheet, code: str) -> None:
     for key, data in ((sheet.pdf_key, pdf), (sheet.docx_key, docx), (qr_key(sheet), qr)):
         path = sheet_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        written(path)  # no sheet row, no file: removed again unless the issue commits
         path.write_bytes(data)
 
 

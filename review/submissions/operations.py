@@ -224,8 +224,7 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
                           files=[], form={})
     stage_files(staged, draft=draft, letter=letter, basis=list(basis))
     if staged.file_of("draft") and (not staged.parsed or staged.parsed.get("status") == "failure"):
-        for f in staged.files:
-            storage.delete_key(f["storage_key"])
+        # The files just written go again with the rolled-back transaction (review/transaction.py).
         raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
     replaced = {f["kind"] for f in staged.files} & {FileKind.draft.value, FileKind.letter.value}
     # Replaced files leave the version but stay on disk; the audit event names them.

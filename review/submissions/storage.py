@@ -14,6 +14,8 @@ from pathlib import Path
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from ..transaction import delete_after_commit, written
+
 DRAFT_EXTENSIONS = {".docx", ".pdf", ".txt"}
 LETTER_EXTENSIONS = {".docx", ".pdf", ".txt", ".ofd", ".jpg", ".jpeg", ".png"}
 BASIS_EXTENSIONS = LETTER_EXTENSIONS | {".doc", ".wps", ".xlsx", ".xls"}
@@ -68,6 +70,7 @@ def save_upload(upload: FileStorage | bytes, filename: str | None = None) -> Sav
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
+    written(path)  # removed again unless the upload's transaction commits
     with open(path, "wb") as fh:
         for chunk in chunks:
             digest.update(chunk)
@@ -77,7 +80,9 @@ def save_upload(upload: FileStorage | bytes, filename: str | None = None) -> Sav
 
 
 def delete_key(storage_key: str) -> None:
+    """Delete an upload once the transaction that stops using it commits."""
     try:
-        upload_path(storage_key).unlink()
-    except (FileNotFoundError, ValueError):
-        pass
+        path = upload_path(storage_key)
+    except ValueError:
+        return
+    delete_after_commit(path)

@@ -204,3 +204,13 @@ def test_later_round_supersedes(app, committee):
         db.session.flush()
         ops.issue_sheet(committee.office, db.session.get(Decision, first.decision_id))
     assert exc.value.code == "stale_decision"
+
+
+def test_a_sheet_whose_issue_rolls_back_leaves_no_files(app, committee):
+    decision = committee.decided("approve")
+    sheet, _ = ops.issue_sheet(committee.office, decision)
+    paths = [ops.sheet_path(k) for k in (sheet.pdf_key, sheet.docx_key, ops.qr_key(sheet))]
+    assert all(p.exists() for p in paths)
+    db.session.rollback()
+    assert not any(p.exists() for p in paths)
+    assert db.session.scalar(db.select(db.func.count(OpinionSheet.id))) == 0

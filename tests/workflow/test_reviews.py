@@ -55,6 +55,21 @@ def test_automatic_reminders_once_a_day_and_manual_resend(app, loop):
     assert sum("已逾期" in s for s in subjects) == 6
 
 
+def test_a_reminder_skipped_in_a_savepoint_keeps_the_others_mails(app, loop):
+    """An overlapping cron run already reminded the second expert: its savepoint rolls back, and the
+    first expert's reminder, queued earlier in the same transaction, still goes out after commit."""
+    first, second = loop["sub"].round_assignments()[:2]
+    overdue_day = loop["due"] + timedelta(days=1)
+    db.session.add(ReminderLog(assignment_id=second.id, kind="overdue", day=overdue_day))
+    db.session.commit()
+    before = set(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
+    assert rops.send_reminder(None, first, "overdue", overdue_day)
+    assert not rops.send_reminder(None, second, "overdue", overdue_day)
+    db.session.commit()
+    new = set(Path(app.config["OUTBOX_DIR"]).glob("*.eml")) - before
+    assert [message_from_bytes(p.read_bytes(), policy=default)["To"] for p in new] == [first.expert.user.email]
+
+
 def test_no_reminder_far_from_the_deadline(app, loop):
     assert rops.due_reminders(date.today()) == 0
 
