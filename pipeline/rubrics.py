@@ -196,3 +196,39 @@ def load_screening(path: Path | None = None, domain_list: tuple[str, ...] | None
 @lru_cache(maxsize=1)
 def screening() -> ScreeningRubric:
     return load_screening()
+
+
+# --- organisation names (rubrics/organisations.toml) ----------------------------------------
+
+_ORGANISATIONS_SCHEMA = {
+    "type": "object",
+    "required": ["version", "alias"],
+    "properties": {
+        "version": {"type": "integer"},
+        "alias": {
+            "type": "array",
+            "items": {"type": "object", "required": ["canonical", "forms"], "additionalProperties": False,
+                      "properties": {"canonical": {"type": "string", "minLength": 2},
+                                     "forms": {"type": "array", "minItems": 1,
+                                               "items": {"type": "string", "minLength": 2}}}},
+        },
+    },
+}
+
+
+def load_organisation_aliases(path: Path | None = None) -> tuple[tuple[str, str], ...]:
+    """(form, canonical) pairs, longest form first; a form may belong to one canonical name only."""
+    path = path or RUBRICS_DIR / "organisations.toml"
+    data = load_toml(path, _ORGANISATIONS_SCHEMA)
+    owner: dict[str, str] = {}
+    for alias in data["alias"]:
+        for form in alias["forms"]:
+            if owner.setdefault(form, alias["canonical"]) != alias["canonical"]:
+                raise RubricError(f"rubric file {path}: {form!r} is a form of both {owner[form]!r} "
+                                  f"and {alias['canonical']!r}")
+    return tuple(sorted(owner.items(), key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+@lru_cache(maxsize=1)
+def organisation_aliases() -> tuple[tuple[str, str], ...]:
+    return load_organisation_aliases()

@@ -51,3 +51,20 @@ def test_app_refuses_to_start_on_a_broken_rubric(tmp_path, monkeypatch):
 def test_missing_rubric_file(tmp_path):
     with pytest.raises(RubricError, match="rubric file missing"):
         load_domains(tmp_path / "nope.toml")
+
+
+def test_organisation_aliases_are_longest_first_and_unambiguous(tmp_path):
+    from pipeline.rubrics import load_organisation_aliases
+
+    pairs = load_organisation_aliases()
+    assert ("卫生健康委员会", "卫健委") in pairs and ("卫生健康委", "卫健委") in pairs
+    lengths = [len(form) for form, _ in pairs]
+    assert lengths == sorted(lengths, reverse=True)
+    path = tmp_path / "organisations.toml"
+    path.write_text('version = 1\n[[alias]]\ncanonical = "卫健委"\nforms = ["卫计委"]\n'
+                    '[[alias]]\ncanonical = "发改委"\nforms = ["卫计委"]\n', encoding="utf-8")
+    with pytest.raises(RubricError, match="form of both"):
+        load_organisation_aliases(path)
+    path.write_text('version = 1\n[[alias]]\ncanonical = "卫健委"\n', encoding="utf-8")
+    with pytest.raises(RubricError, match="'forms' is a required property"):
+        load_organisation_aliases(path)

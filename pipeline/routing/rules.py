@@ -5,7 +5,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import date
+from functools import lru_cache
 
+from ..rubrics import organisation_aliases
 from .model import EXCLUSION_CODES, ExpertProfile, Exclusion
 
 _SPACE = re.compile(r"[\s()（）·・]+")
@@ -13,8 +15,20 @@ _SPACE = re.compile(r"[\s()（）·・]+")
 MIN_REVERSE_MATCH = 3
 
 
+@lru_cache(maxsize=65536)  # the same affiliations come back for every draft routed
 def normalise(name: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name or "")).lower()
+    """Width, spaces and brackets folded; known long forms of bodies replaced by their canonical
+    abbreviation (rubrics/organisations.toml), so 卫生健康委员会 and 卫健委 compare equal."""
+    folded = _SPACE.sub("", unicodedata.normalize("NFKC", name or "")).lower()
+    pattern, canonical = _aliases()
+    return pattern.sub(lambda m: canonical[m.group()], folded) if canonical else folded
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> tuple[re.Pattern, dict[str, str]]:
+    pairs = organisation_aliases()
+    canonical = {form.lower(): name.lower() for form, name in pairs}
+    return re.compile("|".join(re.escape(form) for form in canonical)), canonical
 
 
 def department_names(department: str | Sequence[str] | None) -> list[str]:

@@ -31,6 +31,29 @@ def test_short_affiliation_contained_in_department_matches():
     assert names_match("教育局", department_names(["滨海新区教育局"]))
 
 
+@pytest.mark.parametrize("affiliation, department", [
+    ("滨海新区卫健委疾病预防控制科", ["卫生健康委", "天津市滨海新区卫生健康委员会"]),  # abbreviation vs full name
+    ("天津市滨海新区卫生健康委员会", ["区卫健委"]),
+    ("滨海新区卫生计生委", ["滨海新区卫生健康委员会"]),  # the name before the 2018 reform
+    ("区环保局监测站", ["生态环境局", "滨海新区生态环境局"]),
+    ("滨海新区市场监督管理局", ["市场监管局"]),
+    ("滨海新区 人力资源和社会保障局（就业科）", ["人社局"]),  # spaces and brackets too
+])
+def test_abbreviations_and_former_names_are_the_same_body(affiliation, department):
+    assert names_match(affiliation, department_names(department))
+
+
+def test_aliases_do_not_join_different_bodies():
+    assert names_match("滨海新区卫健委", department_names(["生态环境局", "滨海新区生态环境局"])) is None
+    assert names_match("天津市教育委员会", department_names(["滨海新区教育局"])) is None  # 教委 is not 教育局
+
+
+def test_declared_conflict_by_abbreviation_excludes():
+    e = committee()[0]
+    e.conflict_departments = ["卫健委"]
+    assert codes(e) == ["conflict_declared"]
+
+
 def test_each_rule_excludes_with_its_code():
     e = committee()[6]  # 滨海新区教育局教研室
     assert codes(e, department=department_names(["教育局", "滨海新区教育局"])) == ["conflict_affiliation"]
