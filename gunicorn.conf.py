@@ -19,3 +19,8 @@ worker_class = "gthread"
 reuse_port = True
 timeout = 60
 accesslog = "-"
+
+
+def when_ready(server):
+    # With reuse_port the workers open the sockets, so gunicorn's own "Listening at" line is empty.
+    server.log.info("Serving on %s", ", ".join(f"http://{address}" for address in server.cfg.bind))

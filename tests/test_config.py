@@ -96,4 +96,5 @@ def test_gunicorn_serves_with_the_production_settings(tmp_path):
         proc.wait(15)
     text = log.read_text(errors="replace")
     assert text.count("Booting worker") == 2 and "gthread" in text and "Traceback" not in text
+    assert f"Serving on http://127.0.0.1:{port}" in text
     assert '"GET /login HTTP/1.1" 200' in text  # the access log is on
