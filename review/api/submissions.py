@@ -14,10 +14,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
-from ..audit.models import CommitteeSetting
 from ..extensions import db
+from ..permissions import committee, seat_sees_peers
 from ..reviews import operations as rops
-from ..reviews.models import Assignment, AssignmentStatus, OpinionStatus
+from ..reviews.models import Assignment, OpinionStatus
 from ..routing.operations import default_due, propose_for_submission
 from ..sheets.models import OpinionSheet
 from ..submissions import operations as sops
@@ -62,14 +62,8 @@ def _decided_rounds(sub: Submission) -> set[int]:
     return {d.round for d in sub.decisions}
 
 
-def _committee_flag(name: str) -> bool:
-    """A CommitteeSetting switch; off while the office has not saved the settings."""
-    setting = db.session.scalar(select(CommitteeSetting))
-    return bool(setting and getattr(setting, name))
-
-
 def _anonymise_panel() -> bool:
-    return _committee_flag("anonymise_panel")
+    return committee().anonymise_panel
 
 
 def _expert_labels(sub: Submission, user: User) -> dict[int, str]:
@@ -85,9 +79,8 @@ def visible_opinions(user: User, sub: Submission):
     and the others of a round once their own is in (or always when the committee allows it)."""
     out = []
     decided = _decided_rounds(sub)
-    peers = user.role is Role.expert and _committee_flag("experts_see_peers")
-    mine_in = {a.round for a in sub.assignments
-               if a.expert_id == user.expert_id and a.status is AssignmentStatus.submitted}
+    see_peers = user.role is Role.expert and committee().experts_see_peers
+    my_seats = {a.round: a.status for a in sub.assignments if a.expert_id == user.expert_id}
     for a in sub.assignments:
         o = a.opinion
         if o is None:
@@ -98,7 +91,8 @@ def visible_opinions(user: User, sub: Submission):
         elif user.role is Role.department:
             ok = submitted and a.round in decided
         elif user.role is Role.expert:
-            ok = a.expert_id == user.expert_id or (submitted and (a.round in mine_in or peers))
+            ok = a.expert_id == user.expert_id or (
+                submitted and a.round in my_seats and seat_sees_peers(my_seats[a.round], see_peers))
         else:
             ok = False
         if ok:
