@@ -192,3 +192,34 @@ def test_batch_assignment_in_the_browser(client, auth, app, make):
     db.session.expire_all()
     assert all(db.session.get(Submission, s.id).status is Status.under_review for s in subs)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 6
+
+
+def test_page_and_api_agree_on_whose_opinions_an_expert_reads(client, auth, loop, app, make):
+    """A committee that opens peer review lets an expert read the other opinions of the rounds they
+    sit in; an expert added in round 2 reads none of round 1's, in the page and in the API alike."""
+    from review.accounts.operations import create_token
+    from review.audit.models import CommitteeSetting
+    from review.permissions import can_view_opinions
+    from review.reviews import operations as rops
+    from review.submissions import operations as sops
+    from tests.workflow.conftest import fs
+
+    sub = loop["sub"]
+    for a in sub.round_assignments():
+        rops.save_opinion(a.expert.user, a, {"recommendation": "modify", "summary": f"第一轮{a.id}"}, submit=True)
+    rops.decide(loop["office"], sub, "modify")
+    db.session.commit()
+    staged = sops.stage_revision(loop["dept"], sub, draft=fs(docx_bytes(REVISED_LINES), "修改稿.docx"),
+                                 responses={})
+    sops.confirm_revision(loop["dept"], sub, staged)
+    newcomer = make.user("expert", username="newcomer", expert_name="戊专家", domains=["school_health"])
+    rops.assign_experts(loop["office"], sub, [newcomer.expert_id], loop["due"])
+    db.session.add(CommitteeSetting(id=1, name="", experts_see_peers=True, anonymise_panel=False))
+    db.session.commit()
+    assert sub.current_round == 2
+    assert not can_view_opinions(newcomer, sub, 1) and can_view_opinions(newcomer, sub, 2)
+    token = create_token("newcomer")
+    db.session.commit()
+    with app.app_context():
+        body = client.get(f"/api/v1/submissions/{sub.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert not any(o["summary"].startswith("第一轮") for o in body["opinions"])
