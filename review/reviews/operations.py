@@ -141,7 +141,10 @@ def respond(actor: User, a: Assignment, answer: str, reason: str = "") -> None:
     record_event(sub, actor, f"invitation_{answer}", reason=reason, data={"assignment": a.id})
     notify(office_users(), f"assignment.{answer}", submission=sub, url=f"/office/submissions/{sub.id}",
            expert=a.expert.name, reason=reason or "-")
-    # A declined seat does not end the review by itself: the office replaces the expert or closes it.
+    if answer != "accept":
+        # The last open seat declining ends the round when opinions are in; otherwise the office
+        # replaces the expert (the notification above says so) or closes the review.
+        _maybe_complete(sub)
 
 
 def reopen_invitation(actor: User, a: Assignment) -> None:

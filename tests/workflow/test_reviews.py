@@ -191,3 +191,25 @@ def test_proposed_conclusion_rule():
     assert rops.propose_conclusion([]) is None
     assert rops.agreement([op(C.approve), op(C.approve)]) == "all_approve"
     assert rops.agreement([op(C.approve), op(C.modify)]) == "conflicting"
+
+
+@pytest.mark.parametrize("answer", ["decline", "conflict"])
+def test_last_open_seat_declining_moves_the_review_to_deliberation(app, loop, answer):
+    sub = loop["sub"]
+    first, second, third = sub.round_assignments()
+    for a in (first, second):
+        rops.respond(a.expert.user, a, "accept")
+        rops.save_opinion(a.expert.user, a, {"recommendation": "approve", "summary": "同意"}, submit=True)
+    db.session.commit()
+    assert sub.status is Status.under_review
+    rops.respond(third.expert.user, third, answer, "出差")
+    db.session.commit()
+    assert sub.status is Status.deliberation
+
+
+def test_declines_without_any_opinion_keep_the_review_open(app, loop):
+    sub = loop["sub"]
+    for a in sub.round_assignments():
+        rops.respond(a.expert.user, a, "decline", "出差")
+    db.session.commit()
+    assert sub.status is Status.under_review  # nothing to deliberate on: the office replaces experts
