@@ -1,7 +1,7 @@
 """Working days: deadlines are counted in working days with a configurable holiday list."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -53,3 +53,21 @@ def local_now() -> datetime:
 
 def local_today() -> date:
     return local_now().date()
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored instant in the committee's time zone; naive values (SQLite drops the offset) are UTC."""
+    from flask import current_app, has_app_context
+
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    tz = current_app.config.get("TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def format_local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Template filter ``localtime``: an instant shown in local time, '' when unset."""
+    local = to_local(moment)
+    return local.strftime(fmt) if local else ""

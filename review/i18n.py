@@ -197,6 +197,9 @@ def init_app(app: Flask) -> None:
         g.pop("_translations", None)
         g.pop("_language", None)
 
+    from .calendar import format_local
+
+    app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
                                  exclusion_label=exclusion_label)
