@@ -18,8 +18,11 @@ run: install
 	$(FLASK) load-demo --if-empty
 	$(MAKE) serve
 
+# Links in mails, sheets and QR codes point at the address served unless REVIEW_BASE_URL says otherwise
+# (behind a proxy, set it to the public address).
 serve:
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+	REVIEW_BASE_URL="$${REVIEW_BASE_URL:-http://$(HOST):$(PORT)}" \
+	  $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_PACKAGES)"

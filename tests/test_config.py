@@ -98,3 +98,22 @@ def test_gunicorn_serves_with_the_production_settings(tmp_path):
     assert text.count("Booting worker") == 2 and "gthread" in text and "Traceback" not in text
     assert f"Serving on http://127.0.0.1:{port}" in text
     assert '"GET /login HTTP/1.1" 200' in text  # the access log is on
+
+
+def test_make_serve_links_point_at_the_address_served(monkeypatch):
+    """`make run PORT=5101` puts http://127.0.0.1:5101 into mails and QR codes, not the default port."""
+    import subprocess
+    from pathlib import Path
+
+    monkeypatch.delenv("REVIEW_BASE_URL", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    recipe = subprocess.run(["make", "-n", "--no-print-directory", "serve", "PORT=5101"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert "--bind 127.0.0.1:5101" in recipe
+    # Run the recipe with gunicorn replaced by a print of what it would receive.
+    probe = recipe.replace(".venv/bin/gunicorn", "printenv REVIEW_BASE_URL #")
+    shown = subprocess.run(["bash", "-c", probe], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "http://127.0.0.1:5101"
+    monkeypatch.setenv("REVIEW_BASE_URL", "https://hiap.example.gov.cn")
+    shown = subprocess.run(["bash", "-c", probe], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "https://hiap.example.gov.cn"
