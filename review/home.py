@@ -1,7 +1,7 @@
 """Landing pages: every role lands on its own home page."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from .accounts.auth import role_required
@@ -16,6 +16,11 @@ HOME_ENDPOINTS = {
     Role.justice: "verify.register",
     Role.admin: "admin.index",
 }
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
 
 
 @bp.route("/")
