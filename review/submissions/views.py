@@ -98,11 +98,15 @@ def detail(sub_id: int):
         return redirect(url_for("reviews.review", assignment_id=mine[-1].id))
     rounds = []
     from ..reviews.operations import responses_for_round, submitted_opinions
+    from ..sheets.models import OpinionSheet
 
+    sheets = {s.decision_id: s for s in db.session.scalars(
+        db.select(OpinionSheet).where(OpinionSheet.submission_id == sub.id))}
     for version in sub.versions:
         visible = can_view_opinions(current_user, sub, version.round)
         decision = next((d for d in sub.decisions if d.round == version.round), None)
         rounds.append({"version": version, "decision": decision,
+                       "sheet": sheets.get(decision.id) if decision else None,
                        "responses": responses_for_round(sub, version.round),
                        "opinions": submitted_opinions(sub, version.round) if visible else []})
     return render_template("submissions/detail.html", sub=sub, rounds=rounds,

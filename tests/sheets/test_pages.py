@@ -240,3 +240,11 @@ def test_admin_revokes_from_the_sheet_page(app, client, auth, issued):
     auth.login(committee.office.username)
     assert client.post(f"/sheets/{url(sheet.serial)}/revoke", data={"reason": "x"}).status_code == 403
     assert client.get(f"/api/v1/sheets/{url(sheet.serial)}?code={code}").get_json()["status"] == "revoked"
+
+
+def test_department_submission_page_links_to_its_sheet(app, client, auth, issued):
+    committee, sheet, _ = issued
+    auth.login(committee.dept.username)
+    page = client.get(f"/submissions/{sheet.submission_id}").get_data(as_text=True)
+    assert f'href="/sheets/{url(sheet.serial)}"' in page and sheet.serial in page
+    assert f"/sheets/{url(sheet.serial)}/download/pdf" in page

@@ -223,3 +223,22 @@ def test_page_and_api_agree_on_whose_opinions_an_expert_reads(client, auth, loop
     with app.app_context():
         body = client.get(f"/api/v1/submissions/{sub.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert not any(o["summary"].startswith("第一轮") for o in body["opinions"])
+
+
+def test_office_sees_the_department_note_and_what_it_asked_for(client, auth, make, app):
+    from review.submissions import operations as sops
+    from tests.workflow.conftest import fs
+
+    dept = make.user("department", username="edu", department="教育局")
+    office = make.user("office", username="office")
+    staged = sops.stage_submission(dept, {"title": "校园健康促进行动实施方案", "policy_type": "normative",
+                                          "note": "请优先审查食堂条款"},
+                                   draft=fs(docx_bytes(), "方案.docx"), letter=fs(LETTER, "公函.txt"))
+    sub = sops.confirm_submission(dept, staged)
+    db.session.commit()
+    auth.login("office")
+    page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "请优先审查食堂条款" in page and "部门说明" in page
+    client.post(f"/office/submissions/{sub.id}/return", data={"missing": ["Basis documents"], "reason": "补充调研报告"})
+    page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "补充调研报告" in page and "要求补正" in page
