@@ -81,7 +81,16 @@ def new_page(browser, live_server):
                                       viewport={"width": 1366, "height": 900})
         context.set_default_timeout(20000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # A user confirms the questions irreversible actions ask; the questions are kept for asserts.
+        page.dialogs = []
+
+        def answer(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", answer)
+        return page
 
     yield make
     for c in contexts:

@@ -108,8 +108,10 @@ def test_review_loop_two_rounds(live_app, live_server, new_page, tmp_path):
                                     shot="expert-review" if n == 1 else None)
         if n == 1:
             screenshot(page, "expert-review-submitted")
-        # Locked now, and the peers who submitted earlier become visible.
+        # The submit asked first; locked now, and the peers who submitted earlier become visible.
+        assert any("提交后意见将被锁定" in m for m in page.dialogs)
         assert page.locator("button[name=action]").count() == 0
+        assert page.locator("#draft .comment-link:visible").count() == 0
         assert page.locator(".my-comment", has_text=notes[name]["comment"]).count() == 1
         content = page.locator("main").inner_text()
         for other_name, other in notes.items():

@@ -121,6 +121,7 @@ def test_expert_review_page_and_opinion_form(client, auth, loop):
     assert [(c.clause_id, c.text, c.severity.value) for c in a.opinion.comments] == [(clause.id, "建议细化", "high")]
     page = client.get(f"/reviews/{a.id}").get_data(as_text=True)
     assert "我的逐条意见（1 条）" in page and "明确供餐标准" in page
+    assert 'data-confirm="现在提交意见吗' in page  # the irreversible submit asks first
     # Submitting without a recommendation keeps what was typed and says what is missing.
     client.post(f"/reviews/{a.id}/opinion", data={"action": "submit", "summary": "新摘要"})
     db.session.expire_all()
@@ -133,6 +134,11 @@ def test_expert_review_page_and_opinion_form(client, auth, loop):
     locked = client.post(f"/reviews/{a.id}/comments", data={"clause_id": clause.id, "text": "改"},
                          headers={"Accept": "application/json"})
     assert locked.status_code == 400 and locked.get_json()["error"] == "invalid_state"
+    # After submitting: the overall texts stay readable, the clause list has no dead comment links.
+    done = client.get(f"/reviews/{a.id}").get_data(as_text=True)
+    assert "总体同意" in done and "新摘要" in done
+    assert 'class="card readonly" id="draft"' in done
+    assert 'data-confirm=' not in done and 'name="action" value="submit"' not in done
 
 
 def test_every_rounds_files_stay_reachable(client, auth, loop, app):
