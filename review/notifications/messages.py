@@ -24,6 +24,7 @@ MESSAGES = {
     "assignment.conflict": (N_("Conflict of interest declared: %(title)s"), N_("%(expert)s declared a conflict of interest for “%(title)s”: %(reason)s. The next alternate can be invited from the panel page.")),
     "assignment.submit": (N_("Opinion submitted: %(title)s"), N_("%(expert)s submitted an opinion on “%(title)s”.")),
     "assignment.cancel": (N_("Review no longer needed: %(title)s"), N_("Your review of “%(title)s” is no longer needed.")),
+    "sheet.revoke": (N_("Opinion sheet revoked: %(serial)s"), N_("The opinion sheet %(serial)s on “%(title)s” was revoked: %(reason)s. It must no longer be relied on.")),
     "reminder.before_due": (N_("Reminder: opinion due %(due)s: %(title)s"), N_("Your opinion on “%(title)s” is due on %(due)s.")),
     "reminder.overdue": (N_("Overdue: %(title)s"), N_("Your opinion on “%(title)s” was due on %(due)s and is overdue. Please submit it or tell the committee office.")),
     "reminder.manual": (N_("Reminder from the committee office: %(title)s"), N_("The committee office reminds you of your review of “%(title)s”, due on %(due)s.")),

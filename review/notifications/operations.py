@@ -19,6 +19,10 @@ def office_users() -> list[User]:
     return list(db.session.scalars(db.select(User).where(User.role == Role.office, User.active.is_(True))))
 
 
+def justice_users() -> list[User]:
+    return list(db.session.scalars(db.select(User).where(User.role == Role.justice, User.active.is_(True))))
+
+
 def department_users(sub) -> list[User]:
     return list(db.session.scalars(
         db.select(User).where(User.department_id == sub.department_id, User.active.is_(True))))

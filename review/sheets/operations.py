@@ -349,6 +349,11 @@ def revoke_sheet(actor: User, sheet: OpinionSheet, reason: str) -> None:
     sheet.revoked_reason = reason[:MAX_TEXT]
     sheet.revoked_at = _now()
     record_event(sheet.submission, actor, "revoke_sheet", reason=reason, data={"serial": sheet.serial})
+    from ..notifications.operations import department_users, justice_users, notify
+
+    # Whoever may act on the sheet is told: the department that holds it and the justice bureau.
+    notify([*department_users(sheet.submission), *justice_users()], "sheet.revoke", submission=sheet.submission,
+           url=f"/sheets/{sheet.serial}", serial=sheet.serial, reason=reason[:MAX_TEXT])
     db.session.flush()
 
 

@@ -232,10 +232,19 @@ def test_register_filters_and_intake(app, client, auth, committee):
 def test_admin_revokes_from_the_sheet_page(app, client, auth, issued):
     committee, sheet, code = issued
     auth.login(committee.admin.username)
-    assert client.get(f"/sheets/{url(sheet.serial)}").status_code == 200
+    page = client.get(f"/sheets/{url(sheet.serial)}").get_data(as_text=True)
+    assert f'data-confirm="确定撤销意见书 {sheet.serial}' in page  # asks before an irreversible step
     client.post(f"/sheets/{url(sheet.serial)}/revoke", data={"reason": "程序违规"})
     db.session.refresh(sheet)
     assert sheet.status.value == "revoked" and sheet.revoked_reason == "程序违规"
+    from review.audit.models import Notification
+
+    told = {n.user_id for n in db.session.scalars(db.select(Notification).where(Notification.kind == "sheet.revoke"))}
+    assert {committee.dept.id, committee.justice.id} <= told and committee.office.id not in told
+    auth.logout()
+    auth.login(committee.dept.username)
+    page = client.get(f"/sheets/{url(sheet.serial)}").get_data(as_text=True)
+    assert 'id="revoked-banner"' in page and "程序违规" in page and "不得再作为依据" in page
     auth.logout()
     auth.login(committee.office.username)
     assert client.post(f"/sheets/{url(sheet.serial)}/revoke", data={"reason": "x"}).status_code == 403
