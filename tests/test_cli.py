@@ -1,6 +1,8 @@
 """The command line: init-db, create-user, create-token, experts import, load-demo."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from review.accounts.models import ApiToken, Department, Role, User
@@ -159,6 +161,13 @@ def test_load_demo(runner, app):
     # Passwords are printed once, next to each username.
     for username in ("dept_edu", "office", "expert", "justice", "admin"):
         assert username in result.output
+    # Every demo expert can sign in (a whole review can be walked), and every login has a name and e-mail.
+    assert all(e.user is not None for e in experts)
+    users = db.session.scalars(db.select(User)).all()
+    assert all(u.display_name and "@" in u.email for u in users)
+    assert len({u.email for u in users}) == len(users)
+    for e in experts:
+        assert re.search(rf"^\s+{e.user.username}\s+\S+\s+\(expert, {e.name}\)$", result.output, re.M), e.name
     from review.submissions.models import Status, Submission
 
     demo = db.session.scalar(db.select(Submission))

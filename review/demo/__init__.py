@@ -19,13 +19,13 @@ from ..extensions import db
 
 DATA = Path(__file__).parent
 
-# (username, role, department, expert profile name)
+# (username, role, department, expert profile name, display name, e-mail)
 DEMO_LOGINS = [
-    ("dept_edu", Role.department, "教育局", None),
-    ("office", Role.office, None, None),
-    ("expert", Role.expert, None, "__first__"),
-    ("justice", Role.justice, None, None),
-    ("admin", Role.admin, None, None),
+    ("dept_edu", Role.department, "教育局", None, "王敏（教育局）", "dept_edu@hiap-demo.example.cn"),
+    ("office", Role.office, None, None, "李静（委员会办公室）", "office@hiap-demo.example.cn"),
+    ("expert", Role.expert, None, "__first__", "", "expert@hiap-demo.example.cn"),
+    ("justice", Role.justice, None, None, "赵刚（司法局）", "justice@hiap-demo.example.cn"),
+    ("admin", Role.admin, None, None, "系统管理员", "admin@hiap-demo.example.cn"),
 ]
 
 
@@ -43,18 +43,32 @@ def load(*, if_empty: bool = False) -> str:
         db.session.add(CommitteeSetting(id=1, name=current_app.config["COMMITTEE_NAME"]))
 
     lines = ["Demo logins (passwords are shown only now):"]
-    for username, role, department, expert_name in DEMO_LOGINS:
-        if db.session.scalar(db.select(User).where(User.username == username)):
-            lines.append(f"  {username:10} ({role.value}) exists already")
-            continue
+    for username, role, department, expert_name, display, email in DEMO_LOGINS:
         if expert_name == "__first__":
-            expert_name = next(e.name for e in experts if e.user is None)
-        password = secrets.token_urlsafe(9)
-        create_user(username, role, password, department=department, expert_name=expert_name)
-        lines.append(f"  {username:10} {password}  ({role.value}{', ' + expert_name if expert_name else ''})")
+            expert_name = next((e.name for e in experts if e.user is None), None)
+            display = display or (expert_name or "")
+        lines.append(_login(username, role, department, expert_name, display, email))
+    # Every demo expert can sign in too, so that a whole review can be walked with real panels.
+    lines.append("Expert logins (one per committee member):")
+    for n, expert in enumerate(experts, start=1):
+        if expert.user is not None:
+            continue
+        username = f"expert{n:02d}"
+        lines.append(_login(username, Role.expert, None, expert.name, expert.name,
+                            f"{username}@hiap-demo.example.cn"))
     db.session.flush()
     _demo_submission()
     return "\n".join(lines)
+
+
+def _login(username: str, role: Role, department, expert_name, display: str, email: str) -> str:
+    if db.session.scalar(db.select(User).where(User.username == username)):
+        return f"  {username:10} ({role.value}) exists already"
+    password = secrets.token_urlsafe(12)
+    create_user(username, role, password, department=department, expert_name=expert_name,
+                display_name=display, email=email)
+    db.session.flush()
+    return f"  {username:10} {password}  ({role.value}{', ' + expert_name if expert_name else ''})"
 
 
 def _demo_submission() -> None:
