@@ -113,6 +113,7 @@ ACTIONS = {
     "reinvite_skipped": _l("Expert not re-invited"),
     "issue_sheet": _l("Opinion sheet issued"),
     "revoke_sheet": _l("Opinion sheet revoked"),
+    "legality_intake": _l("Legality-review intake recorded"),
 }
 
 
@@ -126,9 +127,29 @@ EXCLUSIONS = {
 }
 
 
+# The facts behind an exclusion, worded for the reader (the pipeline's English detail is for logs).
+EXCLUSION_DETAILS = {
+    "conflict_affiliation": _l("%(affiliation)s belongs to %(department)s"),
+    "conflict_declared": _l("declared for %(department)s"),
+    "overloaded": _l("%(load)s open reviews, at most %(max)s"),
+    "unavailable": _l("unavailable from %(start)s to %(end)s"),
+}
+
+
 def exclusion_label(code: str) -> str:
     text = EXCLUSIONS.get(code)
     return translate(text) if text is not None else code
+
+
+def exclusion_detail(code: str, params: dict | None) -> str:
+    """The translated facts of an exclusion, or '' when there are none to show."""
+    text = EXCLUSION_DETAILS.get(code)
+    if text is None or not params:
+        return ""
+    try:
+        return translate(text) % {k: params[k] for k in params}
+    except (KeyError, TypeError, ValueError):
+        return ""
 
 
 def action_label(action: str) -> str:
@@ -202,4 +223,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
-                                 exclusion_label=exclusion_label)
+                                 exclusion_label=exclusion_label, exclusion_detail=exclusion_detail)

@@ -23,3 +23,15 @@ def test_brand_does_not_repeat_itself(client, app):
     text = re.sub(r"<[^>]+>", " ", brand)
     assert "公共政策健康审查系统" in text and "公共政策健康审查 " not in text.replace("公共政策健康审查系统", "")
     assert app.config["COMMITTEE_NAME"] in text
+
+
+def test_exclusions_and_audit_actions_are_worded_in_chinese(app):
+    from review.i18n import action_label, exclusion_detail
+
+    with app.test_request_context("/"):
+        detail = exclusion_detail("conflict_affiliation", {"affiliation": "滨海新区教育局", "department": "教育局"})
+        assert detail == "滨海新区教育局 隶属于教育局"
+        assert exclusion_detail("unavailable", {"start": "2026-12-01", "end": "2026-12-31"}) == "2026-12-01 至 2026-12-31 不可参审"
+        assert exclusion_detail("overloaded", None) == ""
+        assert action_label("legality_intake") == "已登记合法性审查接收"
+

@@ -66,10 +66,11 @@ class Exclusion:
     """Why an expert cannot sit on this draft's panel. ``code`` is machine-readable."""
 
     code: str
-    detail: str
+    detail: str  # English, for the command line and logs
+    params: dict = field(default_factory=dict)  # the facts, for a translated message
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "detail": self.detail}
+        return {"code": self.code, "detail": self.detail, "params": dict(self.params)}
 
 
 # The exclusion codes, conflicts first: the order in which they are listed.

@@ -68,22 +68,26 @@ def exclusions(expert: ExpertProfile, *, department: list[str], drafters: Collec
     why: list[Exclusion] = []
     hit = names_match(expert.affiliation, department) if department else None
     if hit:
-        why.append(Exclusion("conflict_affiliation", f"affiliation {expert.affiliation} belongs to {hit}"))
+        why.append(Exclusion("conflict_affiliation", f"affiliation {expert.affiliation} belongs to {hit}",
+                             {"affiliation": expert.affiliation, "department": hit}))
     for declared in expert.conflict_departments:
         hit = names_match(declared, department) if department else None
         if hit:
-            why.append(Exclusion("conflict_declared", f"declared a conflict with {declared}"))
+            why.append(Exclusion("conflict_declared", f"declared a conflict with {declared}",
+                                 {"department": declared}))
             break
     if expert.id in drafters:
         why.append(Exclusion("conflict_drafting", "took part in drafting this policy"))
     if not expert.active:
         why.append(Exclusion("inactive", "expert is inactive"))
     if check_load and expert.open_load >= expert.max_load:
-        why.append(Exclusion("overloaded", f"{expert.open_load} open assignments, max {expert.max_load}"))
+        why.append(Exclusion("overloaded", f"{expert.open_load} open assignments, max {expert.max_load}",
+                             {"load": expert.open_load, "max": expert.max_load}))
     if period is not None:
         for span in expert.unavailable:
             if overlaps(span, period):
-                why.append(Exclusion("unavailable", f"unavailable {span[0].isoformat()} to {span[1].isoformat()}"))
+                why.append(Exclusion("unavailable", f"unavailable {span[0].isoformat()} to {span[1].isoformat()}",
+                                     {"start": span[0].isoformat(), "end": span[1].isoformat()}))
                 break
     why.sort(key=lambda w: EXCLUSION_CODES.index(w.code))
     return why

@@ -248,3 +248,22 @@ def test_office_sees_the_department_note_and_what_it_asked_for(client, auth, mak
     client.post(f"/office/submissions/{sub.id}/return", data={"missing": ["Basis documents"], "reason": "补充调研报告"})
     page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
     assert "补充调研报告" in page and "要求补正" in page
+
+
+def test_office_detail_words_exclusions_without_english(client, auth, make, app):
+    from review.submissions import operations as sops
+    from tests.workflow.conftest import fs
+
+    dept = make.user("department", username="edu", department="教育局")
+    office = make.user("office", username="office")
+    make.user("expert", username="e1", expert_name="甲专家", domains=["school_health"], expertise="学校卫生")
+    conflicted = make.user("expert", username="e2", expert_name="乙专家", domains=["school_health"], expertise="学校卫生")
+    conflicted.expert.affiliation = "滨海新区教育局教研室"
+    staged = sops.stage_submission(dept, {"title": "校园健康促进行动实施方案", "policy_type": "normative"},
+                                   draft=fs(docx_bytes(), "方案.docx"), letter=fs(LETTER, "公函.txt"))
+    sub = sops.confirm_submission(dept, staged)
+    sops.accept_submission(office, sub)
+    db.session.commit()
+    auth.login("office")
+    page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "乙专家" in page and "隶属于" in page and "belongs to" not in page
