@@ -45,3 +45,20 @@ def test_department_user_cannot_reach_admin(client, auth, make):
     auth.login("d")
     assert client.post("/admin/users/new", data={"username": "x"}).status_code == 403
     assert client.get("/admin/experts/1").status_code == 403
+
+
+def test_expert_search_finds_domains_by_label(client, auth, make):
+    make.user("office", username="o")
+    db.session.add_all([Expert(name="甲", domains=["chronic_disease"], expertise="高血压管理"),
+                        Expert(name="乙", domains=["elderly_care", "chronic_disease"], expertise="医养结合"),
+                        Expert(name="丙", domains=["school_health"], expertise="近视防控")])
+    db.session.commit()
+    auth.login("o")
+
+    def names(q):
+        page = client.get("/admin/experts", query_string={"q": q}).get_data(as_text=True)
+        return {n for n in "甲乙丙" if f"<td>{n}</td>" in page or f">{n}<" in page}
+
+    assert names("慢性病") == {"甲", "乙"}  # by the domain's Chinese label
+    assert names("chronic") == {"甲", "乙"}  # by its code or English label
+    assert names("近视") == {"丙"}  # expertise text still searched

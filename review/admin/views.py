@@ -44,8 +44,12 @@ def experts():
     query = db.select(Expert).order_by(Expert.name)
     if q:
         like = f"%{q}%"
+        # A domain is found by its code or either label ("慢性病" finds every 慢性病防治 expert).
+        codes = [d.code for d in current_app.extensions["domains"].values()
+                 if q.lower() in d.code or q in d.zh or q.lower() in d.en.lower()]
+        in_domain = [db.cast(Expert.domains, db.String).like(f'%"{code}"%') for code in codes]
         query = query.where(db.or_(Expert.name.like(like), Expert.affiliation.like(like),
-                                   Expert.expertise.like(like)))
+                                   Expert.expertise.like(like), *in_domain))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     from ..routing.operations import open_loads
 
