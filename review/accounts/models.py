@@ -36,6 +36,11 @@ class Department(db.Model):
 
     users: Mapped[list["User"]] = relationship(back_populates="department")
 
+    @property
+    def display(self) -> str:
+        """The name shown everywhere in lists and pages: the full name when known (滨海新区教育局)."""
+        return self.full_name or self.name
+
     def names(self) -> list[str]:
         """Every name under which the department may appear in an affiliation."""
         return [n for n in {self.name, self.full_name} if n]

@@ -267,3 +267,19 @@ def test_office_detail_words_exclusions_without_english(client, auth, make, app)
     auth.login("office")
     page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
     assert "乙专家" in page and "隶属于" in page and "belongs to" not in page
+
+
+def test_the_department_is_named_the_same_everywhere(client, auth, loop):
+    sub = loop["sub"]
+    sub.department.full_name = "滨海新区教育局"
+    db.session.commit()
+    a = sub.round_assignments()[0]
+    pages = {"office": ["/office/?status=under_review", f"/office/submissions/{sub.id}", "/office/board"],
+             a.expert.user.username: ["/reviews/", f"/reviews/{a.id}"], "edu": [f"/submissions/{sub.id}"]}
+    for username, paths in pages.items():
+        auth.login(username)
+        for path in paths:
+            page = client.get(path).get_data(as_text=True)
+            assert "滨海新区教育局" in page, path
+            assert not re.search(r">\s*教育局\s*<", page), path
+        auth.logout()
