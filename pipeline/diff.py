@@ -89,3 +89,19 @@ def diff_clauses(old_clauses: list, new_clauses: list) -> list[dict]:
         else:
             out.extend(_pair(old_clauses[a1:a2], new_clauses[b1:b2], okeys[a1:a2], nkeys[b1:b2]))
     return out
+
+
+def char_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Character-level changes from ``before`` to ``after`` as (op, text) runs, op = equal | delete | insert.
+
+    diff-match-patch's semantic cleanup merges the scattered one-character matches of a character
+    diff and slides each change to punctuation, so a change reads the way a word-level diff does
+    (Chinese has no spaces to split words on)."""
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 1.0  # seconds; a clause is short, this only bounds a pathological input
+    runs = dmp.diff_main(before or "", after or "")
+    dmp.diff_cleanupSemantic(runs)
+    names = {0: "equal", -1: "delete", 1: "insert"}
+    return [(names[op], text) for op, text in runs if text]

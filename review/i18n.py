@@ -82,6 +82,8 @@ LABELS = {
     "response.adopted": _l("Adopted"),
     "response.partly": _l("Partly adopted"),
     "response.rejected": _l("Not adopted"),
+    "check.done": _l("Acted on"),
+    "check.not_done": _l("Not acted on"),
     "sheet.valid": _l("Valid"),
     "sheet.superseded": _l("Superseded"),
     "sheet.revoked": _l("Revoked"),

@@ -212,6 +212,8 @@ def reinvite(assignment_id: int):
 @bp.route("/submissions/<int:sub_id>/decide", methods=["GET", "POST"])
 @role_required(Role.office)
 def decide(sub_id: int):
+    from ..reviews.followup import item_marks, round_items
+
     sub = _submission(sub_id)
     opinions = rops.submitted_opinions(sub)
     error = None
@@ -230,7 +232,7 @@ def decide(sub_id: int):
     proposed = rops.propose_conclusion(opinions)
     return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
                            proposed=proposed, agreement=rops.agreement(opinions), error=error,
-                           responses=rops.responses_for_round(sub, sub.current_round),
+                           items=round_items(sub, sub.current_round), marks=item_marks(opinions),
                            questions=(sub.current_version.screening or {}).get("questions") or [],
                            Conclusion=Conclusion, strictest=max((o.recommendation for o in opinions),
                                                                 key=lambda c: c.severity, default=None))

@@ -60,6 +60,13 @@ class ResponseKind(str, enum.Enum):
     rejected = "rejected"  # 不采纳
 
 
+class CheckStatus(str, enum.Enum):
+    """A round-n expert's finding on one opinion item of round n-1."""
+
+    done = "done"  # 已落实
+    not_done = "not_done"  # 未落实
+
+
 class Assignment(db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
@@ -119,6 +126,9 @@ class Opinion(db.Model):
     comments: Mapped[list["ClauseComment"]] = relationship(
         back_populates="opinion", order_by="ClauseComment.id", cascade="all, delete-orphan"
     )
+    checks: Mapped[list["ItemCheck"]] = relationship(
+        back_populates="opinion", order_by="ItemCheck.id", cascade="all, delete-orphan"
+    )
 
 
 class ClauseComment(db.Model):
@@ -138,6 +148,23 @@ class ClauseComment(db.Model):
     clause: Mapped["Clause | None"] = relationship()
 
 
+class ItemCheck(db.Model):
+    """Whether an opinion item of the previous round was acted on, as one expert of this round finds it."""
+
+    __tablename__ = "item_check"
+    __table_args__ = (UniqueConstraint("opinion_id", "comment_id", name="uq_item_check"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinion.id", ondelete="CASCADE"), index=True)
+    # The previous round's opinion item (a clause comment) being checked.
+    comment_id: Mapped[int] = mapped_column(ForeignKey("clause_comment.id", ondelete="CASCADE"), index=True)
+    status: Mapped[CheckStatus] = mapped_column(enum_column(CheckStatus))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    opinion: Mapped[Opinion] = relationship(back_populates="checks")
+    comment: Mapped["ClauseComment"] = relationship(foreign_keys=[comment_id])
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_revision(session: Session, _context, _instances) -> None:
     """Every change to an opinion or its comments raises the opinion's revision, whoever makes it.
@@ -147,7 +174,7 @@ def _bump_revision(session: Session, _context, _instances) -> None:
     """
     touched = {o for o in session.dirty if isinstance(o, Opinion) and o not in session.new}
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, ClauseComment):
+        if isinstance(obj, (ClauseComment, ItemCheck)):
             opinion = obj.opinion or (session.get(Opinion, obj.opinion_id) if obj.opinion_id else None)
             if opinion is not None and opinion not in session.new:
                 touched.add(opinion)

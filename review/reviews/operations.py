@@ -305,6 +305,10 @@ def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False
         opinion.screening = {**(opinion.screening or {}), **answers}
     if "comments" in data:
         opinion.comments = _clean_comments(sub, a, data.get("comments") or [])
+    if data.get("checks"):
+        from .followup import save_checks
+
+        save_checks(opinion, sub, a.round, data["checks"])
     if submit:
         if opinion.recommendation is None:
             raise ReviewError("recommendation_required", "choose an overall recommendation", "recommendation")

@@ -62,12 +62,17 @@ def _app_cache(name: str, size: int) -> _LRU:
     return cache
 
 
-def clause_list(version) -> Markup:
+def clause_list(version, sub=None) -> Markup:
+    """The clause list of a version; from round 2 on, the clauses changed since the round before are marked."""
     cache = _app_cache("clause_lists", 64)
     key = (version.id, version.parse_status, version.text_sha256, language())
     html = cache.get(key)
     if html is None:
-        html = Markup(render_template("reviews/_clauses.html", clauses=version.clauses))
+        from .followup import changed_clauses
+
+        changed = changed_clauses(sub, version.round) if sub is not None and version.round > 1 else {}
+        html = Markup(render_template("reviews/_clauses.html", clauses=version.clauses, changed=changed,
+                                      round=version.round))
         cache.put(key, html)
     return html
 

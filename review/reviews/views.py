@@ -78,6 +78,7 @@ def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bo
     """What the body of the review page shows (rendered on a cache miss only)."""
     from sqlalchemy.orm import joinedload
 
+    from .followup import round_items
     from .render import clause_list, determinant_datalist
 
     a = _own(assignment_id, eager=True)
@@ -99,8 +100,9 @@ def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bo
     return dict(a=a, sub=sub, version=version, opinion=opinion, comments=comments, peers=peers,
                 questions=(version.screening or {}).get("questions") or [], editable=editable,
                 Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
-                clauses_html=clause_list(version), answers=(opinion.screening if opinion else {}) or {},
-                responses=ops.responses_for_round(sub, a.round))
+                clauses_html=clause_list(version, sub), answers=(opinion.screening if opinion else {}) or {},
+                items=round_items(sub, a.round),
+                checks={c.comment_id: c for c in opinion.checks} if opinion is not None else {})
 
 
 @bp.route("/<int:assignment_id>/comments", methods=["POST"])
@@ -163,8 +165,14 @@ def respond(assignment_id: int):
 
 def _opinion_data(form) -> dict:
     screening = {q: form.get(f"screen-{q}") for q in ops.QUESTION_IDS if form.get(f"screen-{q}")}
-    return {"recommendation": form.get("recommendation") or None, "summary": form.get("summary", ""),
+    data = {"recommendation": form.get("recommendation") or None, "summary": form.get("summary", ""),
             "screening": screening}
+    # Round 2 and later: the finding on each earlier opinion item, check-<comment id> and its note.
+    checks = {key[len("check-"):]: {"status": form.get(key, ""), "note": form.get(f"check-note-{key[len('check-'):]}", "")}
+              for key in form if key.startswith("check-") and not key.startswith("check-note-")}
+    if checks:
+        data["checks"] = checks
+    return data
 
 
 @bp.route("/<int:assignment_id>/opinion", methods=["POST"])

@@ -37,6 +37,12 @@
     form.elements.text.focus();
   }
 
+  // Round 2 and later: "only the changed clauses" filter.
+  var onlyChanged = draft.querySelector("[data-only-changed]");
+  if (onlyChanged) onlyChanged.addEventListener("change", function () {
+    draft.classList.toggle("only-changed", onlyChanged.checked);
+  });
+
   Object.keys(mine).forEach(mark);
   if (!editor) return;  // a submitted opinion: shown, not edited
   draft.addEventListener("click", function (event) {

@@ -24,9 +24,12 @@ from .parsing import parse_draft
 class SubmissionError(ValueError):
     """A user-facing problem; ``field`` names the form field when there is one."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
+    def __init__(self, code: str, message: str, field: str | None = None,
+                 problems: list[tuple[str, str, str | None]] | None = None):
         self.code = code
         self.field = field
+        # Every problem found at once, (code, message, field); the first is code/message/field.
+        self.problems = problems or [(code, message, field)]
         super().__init__(message)
 
 
@@ -262,7 +265,9 @@ def opinion_items(sub: Submission, round_: int):
     """The clause comments of the round's submitted opinions: what the department must answer."""
     from ..reviews.operations import submitted_opinions
 
-    return [c for o in submitted_opinions(sub, round_) for c in o.comments]
+    items = [c for o in submitted_opinions(sub, round_) for c in o.comments]
+    # The sheet's order: general comments first, then the draft's order of clauses.
+    return sorted(items, key=lambda c: (-1, c.id) if c.clause is None else (c.clause.ordinal, c.id))
 
 
 def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
@@ -273,26 +278,35 @@ def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
     clean: dict[int, dict] = {}
     if not isinstance(responses, dict):
         raise SubmissionError("response_missing", "responses must map opinion item ids to answers", "responses")
+    problems: list[tuple[str, str, str | None]] = []
     for item in items:
         raw = responses.get(item.id) or responses.get(str(item.id)) or {}
+        field = f"response-{item.id}"
         if not isinstance(raw, dict):
-            raise SubmissionError("response_missing", f"answer opinion item {item.id} with an object",
-                                  f"response-{item.id}")
+            problems.append(("response_missing", f"answer opinion item {item.id} with an object", field))
+            continue
         try:
             kind = ResponseKind(raw.get("response"))
         except ValueError:
-            raise SubmissionError("response_missing", f"answer opinion item {item.id}", f"response-{item.id}") from None
+            problems.append(("response_missing", f"answer opinion item {item.id}", field))
+            continue
         reason = (raw.get("reason") or "").strip()
         if kind is not ResponseKind.adopted and not reason:
-            raise SubmissionError("response_reason_missing",
-                                  f"opinion item {item.id}: give the reason for not adopting it fully",
-                                  f"response-{item.id}")
+            problems.append(("response_reason_missing",
+                             f"opinion item {item.id}: give the reason for not adopting it fully", field))
+            continue
         clean[item.id] = {"response": kind.value, "reason": reason[:5000]}
+    if problems:
+        code, message, field = problems[0]
+        raise SubmissionError(code, message, field, problems)
     return clean
 
 
 def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, responses: dict,
-                   note: str = "", staged: StagedUpload | None = None) -> StagedUpload:
+                   note: str = "", staged: StagedUpload | None = None, basis=(),
+                   drop_basis=()) -> StagedUpload:
+    """Stage round n+1: the revised draft, optionally a new letter, new basis documents and the
+    earlier basis documents to leave out (``drop_basis``: their file ids); the others stay attached."""
     from ..workflow import can
 
     if not can(actor, sub, "revise"):
@@ -305,8 +319,10 @@ def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, res
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="revision",
                               submission_id=sub.id, files=[], form={})
         db.session.add(staged)
-    staged.form = {"responses": clean, "note": note.strip()[:5000]}
-    stage_files(staged, draft=draft, letter=letter)
+    current = {f.id for f in sub.current_version.files} if sub.current_version else set()
+    dropped = sorted({int(i) for i in drop_basis if str(i).isdigit() and int(i) in current})
+    staged.form = {"responses": clean, "note": note.strip()[:5000], "drop_basis": dropped}
+    stage_files(staged, draft=draft, letter=letter, basis=list(basis))
     db.session.flush()
     return staged
 
@@ -330,11 +346,14 @@ def confirm_revision(actor: User, sub: Submission, staged: StagedUpload, due=Non
                data={"round": previous + 1})
     sub.current_round = previous + 1
     files = list(staged.files)
-    if staged.file_of("letter") is None and previous_version is not None:
-        # The letter of the earlier round still stands unless a new one is sent.
+    if previous_version is not None:
+        # The letter and the basis documents of the earlier round still stand unless the department
+        # sends a new letter or leaves a basis document out.
+        keep_letter = staged.file_of("letter") is None
+        dropped = set(staged.form.get("drop_basis") or [])
         files += [{"kind": f.kind.value, "filename": f.filename, "storage_key": f.storage_key,
                    "size": f.size, "sha256": f.sha256} for f in previous_version.files
-                  if f.kind is FileKind.letter]
+                  if (f.kind is FileKind.letter and keep_letter) or (f.kind is FileKind.basis and f.id not in dropped)]
     version = _version_from(sub, sub.current_round, [], staged.parsed, actor, staged.form.get("note", ""))
     for f in files:
         version.files.append(StoredFile(kind=FileKind(f["kind"]), filename=f["filename"],

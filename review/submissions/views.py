@@ -161,12 +161,15 @@ def revise(sub_id: int):
         try:
             staged = ops.stage_revision(current_user, sub, draft=request.files.get("draft"),
                                         letter=request.files.get("letter"), responses=responses,
-                                        note=request.form.get("note", ""))
+                                        note=request.form.get("note", ""),
+                                        basis=request.files.getlist("basis"),
+                                        drop_basis=request.form.getlist("drop_basis"))
             db.session.commit()
             return redirect(url_for(".revision_preview", sub_id=sub.id, token=staged.token))
         except ops.SubmissionError as exc:
             db.session.rollback()
-            errors[exc.field or "form"] = error_text(exc.code, str(exc))
+            for code, message, field in exc.problems:  # every missing response at once
+                errors[field or "form"] = error_text(code, message)
     return render_template("submissions/revise.html", sub=sub, items=items, errors=errors, values=values)
 
 

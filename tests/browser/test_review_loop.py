@@ -180,6 +180,22 @@ def test_review_loop_two_rounds(live_app, live_server, new_page, tmp_path):
         assert "禁止供应含糖饮料" in page.locator("main").inner_text()
         if page.locator("#invitation").count():
             page.click("#invitation button[name=answer][value=accept]")
+        # Each of round 1's items: the response and the clause's change, marked 已落实 / 未落实.
+        round_items = page.locator("#round-items article.round-item")
+        assert round_items.count() == 3
+        assert page.locator("#round-items ins", has_text="禁止供应含糖饮料").count() >= 1
+        assert "不采纳" in page.locator("#round-items").inner_text()
+        for i in range(3):
+            item = round_items.nth(i)
+            item.locator("input[value=done]" if i != 2 else "input[value=not_done]").check()
+            item.locator("input[name^=check-note-]").fill(f"{name}：第{i + 1}条已核对")
+        # Only the changed clauses, on request.
+        page.check("#only-changed")
+        visible = page.locator("#draft .clause:visible")
+        assert visible.count() == page.locator("#draft .clause.changed").count() >= 1
+        page.uncheck("#only-changed")
+        if n == 0:
+            screenshot(page, "round2-review")
         page.check("input[name=recommendation][value=approve]")
         page.fill("#summary", f"第二轮：{name}同意修改稿。")
         page.click("button[name=action][value=submit]")
@@ -192,6 +208,9 @@ def test_review_loop_two_rounds(live_app, live_server, new_page, tmp_path):
     assert badge(office) == ZH["deliberation"]
     office.click(f"a[href='/office/submissions/{sub_id}/decide']")
     assert office.locator("input[name=conclusion][value=approve]").is_checked()
+    marks = office.locator("#item-marks").inner_text()
+    assert marks.count("已落实") >= 6 and marks.count("未落实") >= 3
+    screenshot(office, "round2-aggregation")
     sheet = decide(office, sub_id, "approve", "")
     assert (sheet is not None) == sheets_enabled
     if sheet is not None:
