@@ -24,6 +24,7 @@ YES, UNKNOWN, NO = "是", "不知道", "否"
 NONE, MINOR, MAJOR = "none", "minor", "major"
 _SCORED_KINDS = {"body", "table", "attachments"}
 _PART = re.compile(r"[^，,；;。：:！!？?\n]+")
+_TITLE = re.compile(r"《[^《》]*》")  # a cited document's title names the document, it does not act
 _PHRASE_LEN = 24
 
 
@@ -129,10 +130,9 @@ def _incidental(part: str, offset: int, hit: Hit, hits: list[Hit], q: str, match
 
 
 def _acted_on(part: str, offset: int, hit: Hit, verbs: tuple[str, ...]) -> int:
-    """Position in ``part`` of the first action verb before the term, or -1."""
+    """Position in ``part`` of the action verb nearest before the term, or -1."""
     head = part[:hit.start - offset]
-    found = [i for i in (head.find(v) for v in verbs) if i >= 0]
-    return min(found) if found else -1
+    return max((head.rfind(v) for v in verbs), default=-1)
 
 
 def _phrase(part: str, at: int, hit: Hit, offset: int) -> str:
@@ -147,8 +147,11 @@ def _clause_evidence(clause: Clause, norm: str, hits: list[Hit], matcher: Matche
                      order: int) -> dict[str, _Evidence]:
     verbs = matcher.rubric.pathway.action_verbs
     parts = [(m.start(), m.group()) for m in _PART.finditer(norm)]
+    titles = [m.span() for m in _TITLE.finditer(norm)]
     best: dict[str, _Evidence] = {}
     for hit in hits:
+        if any(lo <= hit.start < hi for lo, hi in titles):
+            continue
         offset, part = next(((o, p) for o, p in parts if o <= hit.start < o + len(p)), (0, norm))
         at = _acted_on(part, offset, hit, verbs)
         for e in matcher.entries[hit.term]:
@@ -168,7 +171,7 @@ def _answer(acting: list[_Evidence], mentions: list[_Evidence], rules: dict) -> 
     need, strong = int(rules["yes_clauses"]), float(rules["strong_term"])
     if len(acting) >= need or any(ev.weight >= strong for ev in acting):
         return YES
-    if acting or len(mentions) >= need or any(ev.weight >= strong for ev in mentions):
+    if acting or len(mentions) >= need:
         return UNKNOWN
     return NO
 

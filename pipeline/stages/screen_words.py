@@ -1,9 +1,9 @@
 """Whole-word matching of the screening rubric's terms.
 
 A clause is segmented with a private jieba tokenizer that knows every rubric term (user dictionary), and
-a term counts only where it starts a word: 低保 is not found in 最低/保护价, 产后 not in 破产/后 or
-投产/后. A term may still end inside a longer word (养老 in 养老院), since the head of a Chinese compound
-carries its sense. A term inside one of its negative contexts (辐射 in 辐射带动) does not count either.
+a term counts only where it does not cross a word boundary: 低保 is not found in 最低/保护价, 产后 not
+in 破产/后 or 投产/后. A term may start a longer word (养老 in 养老院) or end it (辐射 in 电磁辐射: the
+head of a Chinese compound comes last). A term inside one of its negative contexts (辐射 in 辐射带动) does not count either.
 """
 from __future__ import annotations
 
@@ -68,16 +68,30 @@ class WordMatcher:
         for w in words:
             ends[pos] = pos + len(w)
             pos += len(w)
+        trie = self._tries[vocabulary]
         hits: list[Hit] = []
         covered = 0
         for start, word_end in ends.items():
             if start < covered:
                 continue
-            best = self._longest(self._tries[vocabulary], text, start, ends, word_end)
+            best = self._longest(trie, text, start, ends, word_end)
+            if best is None and word_end - start > 2:
+                best = self._suffix(trie, text, start, word_end)
             if best is not None:
                 hits.append(best)
                 covered = best.end
         return hits
+
+    def _suffix(self, trie: dict, text: str, start: int, word_end: int) -> Hit | None:
+        """The longest term that ends a compound word: 辐射 in 电磁辐射 (the head is its last part)."""
+        for inner in range(start + 1, word_end - 1):
+            node, i = trie, inner
+            while i < word_end and text[i] in node:
+                node = node[text[i]]
+                i += 1
+            if i == word_end and "" in node and not self._negative(text, inner, node[""]):
+                return Hit(node[""], inner, word_end)
+        return None
 
     def _longest(self, trie: dict, text: str, start: int, ends: dict[int, int], word_end: int) -> Hit | None:
         node = trie

@@ -231,6 +231,7 @@ def decide(sub_id: int):
     return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
                            proposed=proposed, agreement=rops.agreement(opinions), error=error,
                            responses=rops.responses_for_round(sub, sub.current_round),
+                           screening=sub.current_version.screening or {},
                            questions=(sub.current_version.screening or {}).get("questions") or [],
                            Conclusion=Conclusion, strictest=max((o.recommendation for o in opinions),
                                                                 key=lambda c: c.severity, default=None))
