@@ -11,7 +11,7 @@ figure is printed for both halves and for all.
 Goals: P at 重大 <= 10 %, P with any 是 <= 30 %, H at 重大 >= 95 %, top-domain accuracy >= 0.95
 (domain@1 as benchmarks/bench_routing.py counts it: the first domain routing ranks for the draft, after
 the pipeline's screening, is one of the labelled domains; the screening's own first domain is printed
-too). --pdfs DIR: for each NAME.pdf with a NAME.docx beside it, the share whose clause lists agree.
+too). --pdfs DIR: for each NAME.pdf (or NAME-cid.pdf) with a NAME.docx beside it, the share whose clause lists agree.
 Timing: the pipeline per document against plain jieba segmentation of the same texts (the raw baseline),
 measured in the same run. The machine may be shared, so timings are noisy.
 """
@@ -87,8 +87,9 @@ def report(name: str, rows: list[dict], qids: list[str]) -> None:
 
 
 def pdf_agreement(folder: Path) -> None:
-    pairs = [(pdf, pdf.with_suffix(".docx")) for pdf in sorted(folder.glob("*.pdf"))
-             if pdf.with_suffix(".docx").exists()]
+    # NAME.pdf and NAME-cid.pdf (another font encoding of the same text) against NAME.docx
+    pairs = [(pdf, folder / (pdf.stem.removesuffix("-cid") + ".docx")) for pdf in sorted(folder.glob("*.pdf"))]
+    pairs = [(pdf, docx) for pdf, docx in pairs if docx.exists()]
     same = 0
     for pdf, docx in pairs:
         a, b = run_file(pdf).document, run_file(docx).document
@@ -102,7 +103,7 @@ def pdf_agreement(folder: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", type=Path, default=default_corpus())
-    ap.add_argument("--pdfs", type=Path, help="folder of NAME.pdf with NAME.docx beside them")
+    ap.add_argument("--pdfs", type=Path, help="folder of NAME.pdf / NAME-cid.pdf with NAME.docx beside them")
     ap.add_argument("--no-routing", action="store_true", help="skip the routing domain@1 figure")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     args = ap.parse_args()

@@ -188,11 +188,11 @@ def _reason(ev: _Evidence, q: str, rubric: ScreeningRubric, pops: dict[str, list
             "text": f"{citation} {ev.phrase} → {determinant} → {outcome}"}
 
 
-def impact_level(answers: list[QuestionAnswer], acting: dict[str, int], rules: dict) -> str:
-    """``acting``: question id → number of acting clauses behind it."""
+def impact_level(answers: list[QuestionAnswer], bearing: dict[str, int], rules: dict) -> str:
+    """``bearing``: question id → number of (non-procedural) clauses that bear on it."""
     yes = sum(a.answer == YES for a in answers)
     unknown = sum(a.answer == UNKNOWN for a in answers)
-    core = max((acting.get(a.id, 0) for a in answers if a.answer == YES), default=0)
+    core = max((bearing.get(a.id, 0) for a in answers if a.answer == YES), default=0)
     if yes >= int(rules["major_impact_yes"]) or core >= int(rules["core_clauses"]):
         return MAJOR
     if yes or unknown >= int(rules["minor_unknown"]):
@@ -236,11 +236,11 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
     for d, s in title_scores.items():
         totals[d] += boost * min(s, cap)
 
-    answers, acting_count = [], {}
+    answers, bearing = [], {}
     for qid, topic in rubric.questions:
         found = by_question.get(qid, [])
         acting = [ev for ev in found if ev.acting]
-        acting_count[qid] = len(acting)
+        bearing[qid] = len(found)
         mentions = [ev for ev in found if not ev.acting]
         answer = _answer(acting, mentions, rubric.rules)
         shown = acting or (mentions if answer == UNKNOWN else [])
@@ -249,7 +249,7 @@ def screen(doc: Document, matcher: Matcher | None = None) -> Screening:
             id=qid, topic=topic, answer=answer,
             evidence=[ev.clause.id for ev in (found if answer != NO else [])],
             reasons=[_reason(ev, qid, rubric, clause_pops) for ev in strongest] if answer != NO else []))
-    level = impact_level(answers, acting_count, rubric.rules)
+    level = impact_level(answers, bearing, rubric.rules)
     return Screening(
         questions=answers,
         populations=[{"code": c, "zh": pop_names[c], "evidence": ids} for c, ids in population_clauses.items()],
