@@ -64,6 +64,14 @@ def default_matcher() -> Matcher:
     return compile_rubric(default_rubric())
 
 
+def warm() -> Matcher:
+    """Load the rubric and jieba's dictionary now (about 1.5 s of CPU): a long-lived parser process
+    calls this once so that no document pays for it."""
+    matcher = default_matcher()
+    matcher.words.tokenizer()
+    return matcher
+
+
 @dataclass
 class _Evidence:
     """One clause's evidence for one question."""

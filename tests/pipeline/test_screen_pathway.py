@@ -206,3 +206,11 @@ def test_a_term_in_a_cited_document_title_is_no_evidence():
 def test_a_carbon_monoxide_meter_for_smokers_is_no_public_health_emergency():
     doc = screen_text(law("测试区社区戒烟工作方案", "第一条 戒烟门诊应当配备一氧化碳检测仪，为吸烟者提供呼气检测。"))
     assert answers(doc)["Q4"].answer == "否"
+
+
+def test_warm_loads_the_segmenter_once():
+    from pipeline.stages.screen import default_matcher, warm
+
+    matcher = warm()
+    assert matcher is default_matcher() and matcher.words.tokenizer() is matcher.words.tokenizer()
+    assert matcher.words.words("最低保护价") == ["最低", "保护价"]
