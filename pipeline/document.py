@@ -88,6 +88,9 @@ class QuestionAnswer:
     topic: str
     answer: str  # 是 | 不知道 | 否
     evidence: list[str] = field(default_factory=list)  # clause ids
+    # The pathways behind the answer, strongest first:
+    # {clause_id, citation (第十二条 / 四、（三）), determinant (zh), outcome (zh outcome or population), text (zh)}
+    reasons: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +99,8 @@ class Screening:
     populations: list[dict] = field(default_factory=list)  # {code, zh, evidence}
     domains: list[dict] = field(default_factory=list)  # {code, score}, best first
     yes_count: int = 0
-    major_impact: bool = False
+    major_impact: bool = False  # true exactly when impact_level == "major"
+    impact_level: str = "none"  # none | minor | major (docs/screening.md)
 
 
 @dataclass
@@ -166,11 +170,12 @@ class Result:
                 clauses=[_clause_from_dict(c) for c in data.get("clauses", [])],
                 references=[Reference(**r) for r in data.get("references", [])],
                 screening=Screening(
-                    questions=[QuestionAnswer(**q) for q in scr.get("questions", [])],
+                    questions=[_answer_from_dict(q) for q in scr.get("questions", [])],
                     populations=list(scr.get("populations", [])),
                     domains=list(scr.get("domains", [])),
                     yes_count=scr.get("yes_count", 0),
                     major_impact=scr.get("major_impact", False),
+                    impact_level=scr.get("impact_level") or ("major" if scr.get("major_impact") else "none"),
                 ),
             )
         return cls(
@@ -190,3 +195,10 @@ def _clause_from_dict(data: dict[str, Any]) -> Clause:
     if data.get("table") is not None:
         data["table"] = Table(**data["table"])
     return Clause(**data)
+
+
+def _answer_from_dict(data: dict[str, Any]) -> QuestionAnswer:
+    """Stored answers from before reasons existed load with none."""
+    return QuestionAnswer(id=data["id"], topic=data.get("topic", ""), answer=data.get("answer", "否"),
+                          evidence=list(data.get("evidence", [])),
+                          reasons=[dict(r) for r in data.get("reasons", [])])

@@ -5,8 +5,9 @@ with a message naming the file and what is wrong, never with a KeyError deep in 
 """
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +102,19 @@ class LexiconEntry:
     domain: str
     determinant: str  # "category.item"
     questions: tuple[str, ...]
+    sense: str = ""  # the health sense of the term (its group's)
+    support: bool = False  # tags a domain, never alone evidence for a question
+    not_in: tuple[str, ...] = ()  # strings in which the term has a non-health sense
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """What makes a clause act, and what makes it procedure (see docs/screening.md)."""
+
+    action_verbs: tuple[str, ...]
+    procedural_headings: frozenset[str]
+    procedural_patterns: tuple[re.Pattern, ...]
+    enumeration_min: int
 
 
 @dataclass(frozen=True)
@@ -110,57 +124,105 @@ class ScreeningRubric:
     populations: tuple[tuple[str, str, tuple[str, ...]], ...]  # (code, zh, terms)
     lexicon: tuple[LexiconEntry, ...]
     rules: dict
+    outcomes: dict[str, str] = field(default_factory=dict)  # question id → zh health outcome
+    pathway: Pathway | None = None
 
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z_]*$"}
+_TEXT = {"type": "string", "minLength": 1}
+_TEXTS = {"type": "array", "items": _TEXT}
 _SCREENING_SCHEMA = {
     "type": "object",
-    "required": ["version", "rules", "question", "determinant", "population", "lexicon"],
+    "required": ["version", "rules", "pathway", "question", "determinant", "population", "lexicon"],
     "properties": {
         "version": {"type": "integer"},
         "rules": {
             "type": "object",
-            "required": ["yes_clauses", "strong_term", "major_impact_yes", "clause_cap", "title_boost"],
+            "required": ["yes_clauses", "strong_term", "major_impact_yes", "core_clauses", "minor_unknown", "clause_cap",
+                         "title_boost", "reasons"],
+            "additionalProperties": False,
             "properties": {
                 "yes_clauses": {"type": "integer", "minimum": 1},
                 "strong_term": {"type": "number", "exclusiveMinimum": 0},
                 "major_impact_yes": {"type": "integer", "minimum": 1},
+                "core_clauses": {"type": "integer", "minimum": 1},
+                "minor_unknown": {"type": "integer", "minimum": 1},
                 "clause_cap": {"type": "number", "exclusiveMinimum": 0},
                 "title_boost": {"type": "number", "minimum": 0},
+                "reasons": {"type": "integer", "minimum": 1},
+            },
+        },
+        "pathway": {
+            "type": "object",
+            "required": ["action_verbs", "procedural_headings", "procedural_patterns", "enumeration_min"],
+            "additionalProperties": False,
+            "properties": {
+                "action_verbs": {**_TEXTS, "minItems": 1},
+                "procedural_headings": _TEXTS,
+                "procedural_patterns": _TEXTS,
+                "enumeration_min": {"type": "integer", "minimum": 2},
             },
         },
         "question": {
             "type": "array", "minItems": 1,
-            "items": {"type": "object", "required": ["id", "zh"], "additionalProperties": False,
+            "items": {"type": "object", "required": ["id", "zh", "outcome"], "additionalProperties": False,
                       "properties": {"id": {"type": "string", "pattern": "^Q[0-9]+$"},
-                                     "zh": {"type": "string", "minLength": 1}, "en": {"type": "string"}}},
+                                     "zh": _TEXT, "outcome": _TEXT, "en": {"type": "string"}}},
         },
         "determinant": {
             "type": "array", "minItems": 1,
             "items": {"type": "object", "required": ["code", "zh", "items"], "additionalProperties": False,
-                      "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1},
+                      "properties": {"code": _ID, "zh": _TEXT,
                                      "items": {"type": "array", "minItems": 1, "items": {
                                          "type": "object", "required": ["code", "zh"], "additionalProperties": False,
-                                         "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1}}}}}},
+                                         "properties": {"code": _ID, "zh": _TEXT}}}}},
         },
         "population": {
             "type": "array", "minItems": 1,
             "items": {"type": "object", "required": ["code", "zh", "terms"], "additionalProperties": False,
-                      "properties": {"code": _ID, "zh": {"type": "string", "minLength": 1},
-                                     "terms": {"type": "array", "minItems": 1,
-                                               "items": {"type": "string", "minLength": 1}}}},
+                      "properties": {"code": _ID, "zh": _TEXT, "terms": {**_TEXTS, "minItems": 1}}},
         },
         "lexicon": {
             "type": "array", "minItems": 1,
-            "items": {"type": "object", "required": ["domain", "determinant", "questions", "terms"],
+            "items": {"type": "object", "required": ["domain", "determinant", "questions", "sense", "terms"],
                       "additionalProperties": False,
                       "properties": {"domain": _ID, "determinant": {"type": "string", "pattern": r"^[a-z_]+\.[a-z_]+$"},
                                      "questions": {"type": "array", "items": {"type": "string"}},
+                                     "sense": _TEXT,
+                                     "support": _TEXTS,
+                                     "not_in": {"type": "object", "additionalProperties": {**_TEXTS, "minItems": 1}},
                                      "terms": {"type": "object", "minProperties": 1,
                                                "additionalProperties": {"type": "number", "exclusiveMinimum": 0}}}},
         },
     },
 }
+
+
+def _pathway(path: Path, data: dict) -> Pathway:
+    patterns = []
+    for k, text in enumerate(data["procedural_patterns"]):
+        try:
+            patterns.append(re.compile(text))
+        except re.error as exc:
+            raise RubricError(f"rubric file {path}: at pathway/procedural_patterns/{k}: "
+                              f"not a valid regular expression: {exc}") from None
+    return Pathway(tuple(dict.fromkeys(data["action_verbs"])), frozenset(data["procedural_headings"]),
+                   tuple(patterns), int(data["enumeration_min"]))
+
+
+def _group_entries(where: str, group: dict) -> list[LexiconEntry]:
+    terms = group["terms"]
+    support = set(group.get("support", ()))
+    not_in = group.get("not_in", {})
+    for term in sorted((support | set(not_in)) - set(terms)):
+        raise RubricError(f"{where}: {term!r} is listed under support or not_in but is no term of the group")
+    for term, contexts in not_in.items():
+        for ctx in contexts:
+            if term not in ctx or ctx == term:
+                raise RubricError(f"{where}: not_in context {ctx!r} must contain {term!r} and be longer")
+    return [LexiconEntry(term, float(weight), group["domain"], group["determinant"], tuple(group["questions"]),
+                         group["sense"], term in support, tuple(not_in.get(term, ())))
+            for term, weight in terms.items()]
 
 
 def load_screening(path: Path | None = None, domain_list: tuple[str, ...] | None = None) -> ScreeningRubric:
@@ -186,11 +248,11 @@ def load_screening(path: Path | None = None, domain_list: tuple[str, ...] | None
         for q in group["questions"]:
             if q not in qids:
                 raise RubricError(f"{where}: unknown question {q!r}")
-        for term, weight in group["terms"].items():
-            lexicon.append(LexiconEntry(term, float(weight), group["domain"], group["determinant"],
-                                        tuple(group["questions"])))
+        lexicon.extend(_group_entries(where, group))
     populations = tuple((p["code"], p["zh"], tuple(p["terms"])) for p in data["population"])
-    return ScreeningRubric(questions, determinants, populations, tuple(lexicon), dict(data["rules"]))
+    outcomes = {q["id"]: q["outcome"] for q in data["question"]}
+    return ScreeningRubric(questions, determinants, populations, tuple(lexicon), dict(data["rules"]),
+                           outcomes, _pathway(path, data["pathway"]))
 
 
 @lru_cache(maxsize=1)

@@ -26,12 +26,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         config.update({k.removeprefix("REVIEW_"): v for k, v in test_config.items()})
     _apply_config(app, config)
 
-    from pipeline.rubrics import RubricError, domains, load_domains
+    from pipeline.rubrics import RubricError, domains, load_domains, load_screening, screening
 
     try:
         rubrics_dir = app.config["RUBRICS_DIR"]
         loaded = load_domains(Path(rubrics_dir) / "domains.toml") if rubrics_dir else domains()
         app.extensions["domains"] = {d.code: d for d in loaded}
+        # the screening rubric too: a broken file stops the start, not a later upload
+        if rubrics_dir:
+            load_screening(Path(rubrics_dir) / "screening.toml", tuple(app.extensions["domains"]))
+        else:
+            screening()
     except RubricError as exc:
         raise RuntimeError(f"cannot start: {exc}") from None
 

@@ -233,6 +233,7 @@ def decide(sub_id: int):
     return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
                            proposed=proposed, agreement=rops.agreement(opinions), error=error,
                            items=round_items(sub, sub.current_round), marks=item_marks(opinions),
+                           screening=sub.current_version.screening or {},
                            questions=(sub.current_version.screening or {}).get("questions") or [],
                            Conclusion=Conclusion, strictest=max((o.recommendation for o in opinions),
                                                                 key=lambda c: c.severity, default=None))

@@ -98,6 +98,7 @@ def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bo
     if editable and selected_id:
         selected = next((c for c in version.clauses if c.id == selected_id and c.reviewable), None)
     return dict(a=a, sub=sub, version=version, opinion=opinion, comments=comments, peers=peers,
+                screening=version.screening or {},
                 questions=(version.screening or {}).get("questions") or [], editable=editable,
                 Severity=Severity, determinant_datalist=determinant_datalist(), selected=selected,
                 clauses_html=clause_list(version, sub), answers=(opinion.screening if opinion else {}) or {},
