@@ -43,6 +43,7 @@ ERRORS = {
     "bad_comments": _l("Each comment needs a text, a suggested wording and a severity."),
     "bad_conclusion": _l("Choose one of the four conclusions."),
     "bad_items": _l("The wording of the opinion items is not valid."),
+    "already_decided": _l("Another office user has just recorded the decision of this round; it is shown here."),
     "stale_decision": _l("A later round already has its opinion sheet."),
     "serial_busy": _l("No serial number could be allocated; try again."),
     "no_font": _l("No Chinese font is installed for the PDF sheet: install fonts-wqy-zenhei or set REVIEW_SHEET_FONT."),
@@ -55,9 +56,19 @@ ERRORS = {
 }
 
 
-def error_text(code: str, fallback: str = "") -> str:
+def error_text(code: str, fallback: str = "", field: str | None = None, **params) -> str:
+    from .validation import describe
+
     text = ERRORS.get(code)
-    return str(text) if text is not None else (fallback or code)
+    if text is not None:
+        return str(text) % params if params else str(text)
+    return describe(code, field, **params) or fallback or code
+
+
+def exc_text(exc: Exception) -> str:
+    """The user's-language message of an operation's error (code, field and parameters)."""
+    return error_text(getattr(exc, "code", "") or "", str(exc), getattr(exc, "field", None),
+                      **(getattr(exc, "params", None) or {}))
 
 
 def parse_error_text(parsed: dict | None) -> str:

@@ -9,6 +9,7 @@ import secrets
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from .. import validation as v
 from ..accounts.models import Role, User
 from ..audit.operations import record_event
 from ..extensions import db
@@ -37,11 +38,15 @@ def _check_extension(upload_name: str, allowed: set[str], field: str) -> None:
 
 
 def validate_fields(form: dict) -> dict:
-    title = (form.get("title") or "").strip()
+    with v.raising(SubmissionError):
+        title = v.line(form.get("title"), "title")
+        if len(title) > 300:
+            raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
+        contact_name = v.line(form.get("contact_name"), "contact_name", max_len=100)
+        contact_phone = v.line(form.get("contact_phone"), "contact_phone", max_len=50)
+        note = v.text(form.get("note"), "note", max_len=5000)
     if not title:
         raise SubmissionError("missing_title", "the title is required", "title")
-    if len(title) > 300:
-        raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
     try:
         policy_type = PolicyType(form.get("policy_type"))
     except ValueError:
@@ -50,14 +55,8 @@ def validate_fields(form: dict) -> dict:
         stage = Stage(form.get("stage") or Stage.drafting.value)
     except ValueError:
         raise SubmissionError("bad_stage", "choose the stage", "stage") from None
-    return {
-        "title": title,
-        "policy_type": policy_type.value,
-        "stage": stage.value,
-        "contact_name": (form.get("contact_name") or "").strip()[:100],
-        "contact_phone": (form.get("contact_phone") or "").strip()[:50],
-        "note": (form.get("note") or "").strip()[:5000],
-    }
+    return {"title": title, "policy_type": policy_type.value, "stage": stage.value,
+            "contact_name": contact_name, "contact_phone": contact_phone, "note": note}
 
 
 def _save(upload: FileStorage, kind: FileKind) -> dict:
@@ -208,8 +207,10 @@ def accept_submission(actor: User, sub: Submission) -> None:
 
 
 def return_submission(actor: User, sub: Submission, reason: str) -> None:
+    with v.raising(SubmissionError):
+        reason = v.text(reason, "reason", max_len=5000)
     transition(sub, "return", actor, reason=reason)
-    sub.return_reason = reason.strip()
+    sub.return_reason = reason
 
 
 def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=None, letter=None,
@@ -219,6 +220,8 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
 
     if not can(actor, sub, "resubmit"):
         raise TransitionError("forbidden", "cannot complete this submission")
+    with v.raising(SubmissionError):
+        note = v.text(note, "note", max_len=5000)
     version = sub.current_version
     staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="completion",
                           files=[], form={})
@@ -242,6 +245,8 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
 def withdraw_submission(actor: User, sub: Submission, reason: str) -> None:
     from ..reviews.models import AssignmentStatus
 
+    with v.raising(SubmissionError):
+        reason = v.text(reason, "reason", max_len=5000)
     open_ones = [a for a in sub.round_assignments() if a.status.is_open]
     transition(sub, "withdraw", actor, reason=reason)
     for a in open_ones:
@@ -282,12 +287,13 @@ def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
             kind = ResponseKind(raw.get("response"))
         except ValueError:
             raise SubmissionError("response_missing", f"answer opinion item {item.id}", f"response-{item.id}") from None
-        reason = (raw.get("reason") or "").strip()
+        with v.raising(SubmissionError):
+            reason = v.text(raw.get("reason"), f"response-{item.id}", max_len=5000)
         if kind is not ResponseKind.adopted and not reason:
             raise SubmissionError("response_reason_missing",
                                   f"opinion item {item.id}: give the reason for not adopting it fully",
                                   f"response-{item.id}")
-        clean[item.id] = {"response": kind.value, "reason": reason[:5000]}
+        clean[item.id] = {"response": kind.value, "reason": reason}
     return clean
 
 
@@ -305,7 +311,9 @@ def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, res
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="revision",
                               submission_id=sub.id, files=[], form={})
         db.session.add(staged)
-    staged.form = {"responses": clean, "note": note.strip()[:5000]}
+    with v.raising(SubmissionError):
+        note = v.text(note, "note", max_len=5000)
+    staged.form = {"responses": clean, "note": note}
     stage_files(staged, draft=draft, letter=letter)
     db.session.flush()
     return staged
