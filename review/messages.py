@@ -16,7 +16,9 @@ ERRORS = {
     "corrupt": _l("The file is damaged or not what its name says. Save it again and upload it."),
     "encoding": _l("The text file is neither UTF-8 nor GB18030."),
     "crashed": _l("The file could not be read. Save it again and upload it, or upload the .docx."),
-    "empty": _l("The draft has no text."),
+    "empty": _l("The draft has no body text: check that it is the policy draft, saved as .docx, .pdf or UTF-8 text."),
+    "markup_text": _l("This .txt file is a web page or XML (it starts with tags), not plain text. Save the draft as .docx, or as plain text, and upload it again."),
+    "too_many_clauses": _l("The draft has more than %(max)s clauses, more than one review can handle. Check the file, or split the draft."),
     "internal_error": _l("The file could not be read because of an internal error; it was logged."),
     # submission and review operations
     "missing_title": _l("Enter the title of the policy."),
@@ -24,6 +26,9 @@ ERRORS = {
     "bad_policy_type": _l("Choose the policy type."),
     "bad_stage": _l("Choose the stage."),
     "bad_file_type": _l("This file type is not accepted here."),
+    "too_many_files": _l("This upload has %(n)s files; at most %(max)s files are accepted per submission."),
+    "storage_full": _l("The server's upload storage is full, so the file was not saved. Your earlier upload is kept: try again later, and tell the administrator."),
+    "storage_error": _l("The server could not save the file. Your earlier upload is kept: try again later, and tell the administrator."),
     "missing_letter": _l("Upload the official letter (公函)."),
     "missing_draft": _l("Upload the draft for review."),
     "draft_unreadable": _l("The draft could not be read: replace it."),
@@ -77,4 +82,9 @@ def parse_error_text(parsed: dict | None) -> str:
     if not errors:
         return error_text("crashed")
     first = errors[0]
-    return error_text(first.get("code", ""), first.get("message", ""))
+    code = first.get("code", "")
+    if code == "too_many_clauses":
+        from flask import current_app
+
+        return error_text(code, first.get("message", ""), max=current_app.config["MAX_CLAUSES"])
+    return error_text(code, first.get("message", ""))

@@ -60,7 +60,10 @@ def validate_fields(form: dict) -> dict:
 
 
 def _save(upload: FileStorage, kind: FileKind) -> dict:
-    saved = storage.save_upload(upload)
+    try:
+        saved = storage.save_upload(upload)
+    except OSError as exc:
+        raise _storage_error(exc) from None
     return {"kind": kind.value, "filename": saved.filename, "storage_key": saved.storage_key,
             "size": saved.size, "sha256": saved.sha256}
 
@@ -72,6 +75,12 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
     File-type errors raise before anything is written; a draft the pipeline cannot read is kept
     with its parse result so that the preview can explain what is wrong.
     """
+    count = len(staged.files) + sum(1 for f in (draft, letter, *basis) if f is not None and f.filename)
+    limit = int(current_app.config["MAX_FILES"])
+    if count > limit:
+        err = SubmissionError("too_many_files", f"{count} files; at most {limit} per submission", "basis")
+        err.params = {"n": count, "max": limit}
+        raise err
     if draft is not None and draft.filename:
         _check_extension(draft.filename, storage.DRAFT_EXTENSIONS | {".doc", ".wps"}, "draft")
     if letter is not None and letter.filename:
@@ -115,9 +124,19 @@ def staged_problems(staged: StagedUpload) -> list[tuple[str, str]]:
         problems.append(("missing_letter", "letter"))
     if staged.file_of("draft") is None:
         problems.append(("missing_draft", "draft"))
-    elif not staged.parsed or staged.parsed.get("status") == "failure":
-        problems.append(("draft_unreadable", "draft"))
+    elif draft_problem(staged.parsed):
+        problems.append((draft_problem(staged.parsed), "draft"))
     return problems
+
+
+def draft_problem(parsed: dict | None) -> str | None:
+    """Why a parsed draft cannot be submitted: unreadable, or no body text (an empty file, a web
+    page renamed .txt); None when it can."""
+    if not parsed or parsed.get("status") == "failure":
+        return "draft_unreadable"
+    if not parsed.get("clauses"):
+        return "empty"
+    return None
 
 
 def get_staged(actor: User, token: str) -> StagedUpload | None:
@@ -226,9 +245,11 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
     staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="completion",
                           files=[], form={})
     stage_files(staged, draft=draft, letter=letter, basis=list(basis))
-    if staged.file_of("draft") and (not staged.parsed or staged.parsed.get("status") == "failure"):
+    if staged.file_of("draft") and draft_problem(staged.parsed):
         # The files just written go again with the rolled-back transaction (review/transaction.py).
-        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+        code = draft_problem(staged.parsed)
+        raise SubmissionError(code, _parse_reason(staged.parsed) if code == "draft_unreadable" else
+                              "the draft has no body text", "draft")
     replaced = {f["kind"] for f in staged.files} & {FileKind.draft.value, FileKind.letter.value}
     # Replaced files leave the version but stay on disk; the audit event names them.
     version.files = [f for f in version.files if f.kind.value not in replaced]
@@ -251,6 +272,17 @@ def withdraw_submission(actor: User, sub: Submission, reason: str) -> None:
     transition(sub, "withdraw", actor, reason=reason)
     for a in open_ones:
         a.status = AssignmentStatus.cancelled
+
+
+def _storage_error(exc: OSError) -> SubmissionError:
+    """The disk refused a write: say so; the staged upload and its earlier files stay as they were
+    (the partial file goes with the rolled-back transaction)."""
+    import errno
+    import logging
+
+    logging.getLogger(__name__).error("upload storage write failed: %s", exc)
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return SubmissionError("storage_full" if full else "storage_error", f"the upload could not be stored: {exc}")
 
 
 def _parse_reason(parsed: dict | None) -> str:
@@ -329,8 +361,10 @@ def confirm_revision(actor: User, sub: Submission, staged: StagedUpload, due=Non
         raise SubmissionError("bad_staged", "this upload belongs to another submission")
     if staged.file_of("draft") is None:
         raise SubmissionError("missing_draft", "upload the revised draft", "draft")
-    if not staged.parsed or staged.parsed.get("status") == "failure":
-        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+    if draft_problem(staged.parsed):
+        code = draft_problem(staged.parsed)
+        raise SubmissionError(code, _parse_reason(staged.parsed) if code == "draft_unreadable" else
+                              "the draft has no body text", "draft")
     responses = validate_responses(sub, {int(k): v for k, v in staged.form.get("responses", {}).items()})
     previous = sub.current_round
     previous_version = sub.current_version
@@ -363,6 +397,9 @@ def _copy_key(f: dict) -> str:
     import shutil
 
     src = storage.upload_path(f["storage_key"])
-    saved = storage.save_upload(src.read_bytes(), f["filename"])
+    try:
+        saved = storage.save_upload(src.read_bytes(), f["filename"])
+    except OSError as exc:
+        raise _storage_error(exc) from None
     shutil.copystat(src, saved.path)
     return saved.storage_key
