@@ -104,7 +104,9 @@ def test_wtforms_filter_and_validator(app):
         name = StringField("Name", validators=[v.SingleLine()], filters=[v.wtf_filter(multiline=False)])
         body = TextAreaField("Body", filters=[v.wtf_filter()])
 
-    with app.test_request_context():
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
         form = F(MultiDict({"name": "甲\r\n乙", "body": "一\x1b\r\n二"}), meta={"csrf": False})
         assert not form.validate() and "single line" in form.errors["name"][0]
         assert form.body.data == "一\n二"
