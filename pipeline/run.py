@@ -3,6 +3,9 @@ errors collected on the way."""
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
+import zlib
 from pathlib import Path
 
 from .document import FAILURE, PARTIAL, SUCCESS, Document, Problem, Result
@@ -24,6 +27,10 @@ def run_bytes(data: bytes, filename: str, *, max_clauses: int | None = None) -> 
         return result
     if _is_markup(data, filename):
         result.errors.append(Problem(MARKUP_TEXT, "a web page or XML file named .txt, not plain text"))
+        return result
+    if max_clauses and _docx_paragraphs_over(data, DENSE_FACTOR * max_clauses):
+        result.errors.append(Problem(TOO_MANY_CLAUSES, f"more than {DENSE_FACTOR * max_clauses} paragraphs, "
+                                     f"far more than {max_clauses} clauses can hold", "read"))
         return result
     try:
         raw = read(data, filename)
@@ -62,6 +69,34 @@ def run_bytes(data: bytes, filename: str, *, max_clauses: int | None = None) -> 
         result.errors.append(Problem(EMPTY, "no body text found", "structure"))
     result.status = PARTIAL if result.errors else SUCCESS
     return result
+
+
+DENSE_FACTOR = 10  # paragraphs per allowed clause past which a docx is refused unread
+_SCAN_BYTES = 64 << 20
+
+
+def _docx_paragraphs_over(data: bytes, limit: int) -> bool:
+    """Count <w:p> in word/document.xml, streaming and bounded, before python-docx builds the whole
+    tree (200,000 paragraphs take seconds and hundreds of MB). False when unsure: the reader and
+    the clause count after the structure stage still decide."""
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("word/document.xml") as fh:
+            count, carry, seen = 0, b"", 0
+            while seen < _SCAN_BYTES:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    return False
+                seen += len(chunk)
+                buf = carry + chunk
+                count += buf.count(b"<w:p>") + buf.count(b"<w:p ")
+                if count > limit:
+                    return True
+                carry = buf[-4:]  # shorter than a tag: no match is counted twice
+    except (KeyError, OSError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        pass
+    return False
 
 
 _MARKUP_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<meta", b"<div", b"<p>")

@@ -26,3 +26,19 @@ def test_isolated_child_returns_only_the_failure(tmp_path):
     assert result.status == "failure" and result.errors[0].code == TOO_MANY_CLAUSES
     assert len(json.dumps(result.to_dict())) < 2000  # the worker never holds the clauses
     assert run_file_isolated(path).status != "failure"  # no cap given: parsed as before
+
+
+def test_a_dense_docx_is_refused_before_it_is_parsed(monkeypatch):
+    """Far past the cap, the package is not even handed to python-docx."""
+    import pipeline.run as run
+
+    def must_not_read(*_a, **_k):
+        raise AssertionError("the reader ran")
+
+    monkeypatch.setattr(run, "read", must_not_read)
+    data = docx_bytes([f"第{n}项。" for n in range(400)])
+    result = run.run_bytes(data, "dense.docx", max_clauses=10)
+    assert result.errors[0].code == TOO_MANY_CLAUSES and result.errors[0].stage == "read"
+    # Not a docx, or not dense: the pre-scan stays out of the way.
+    assert not run._docx_paragraphs_over(b"PK\x03\x04broken", 10)
+    assert not run._docx_paragraphs_over(docx_bytes(), 100)
