@@ -5,7 +5,9 @@ Serves a throw-away instance with gunicorn as `make run` does (gunicorn.conf.py)
 logs in as a department user and sends each file of the fuzz set as a new submission's draft
 (and the PDF xref-stream bomb anonymously to /verify/pdf). For each case it prints the HTTP status,
 the message the user is shown, the seconds until that answer, and the peak RSS of the gunicorn
-workers (psutil, sampled every 50 ms; the sandboxed parse child is reported apart).
+workers (psutil, sampled every 50 ms; the sandboxed parse child is reported apart). The raw
+baseline, measured in the same run, is the upload of a valid 16-paragraph draft: "x base" is each
+case's time as a multiple of it.
 
     .venv/bin/python benchmarks/bench_untrusted.py [--only NAME ...]
 
@@ -194,7 +196,9 @@ def xref_stream_bomb() -> bytes:
     return head + obj + b"startxref\n" + str(xref_at).encode() + b"\n%%EOF\n"
 
 
+BASELINE = "valid draft (baseline)"
 CASES = [  # (name, file name, maker, target)
+    (BASELINE, "方案.docx", good_docx, "draft"),
     ("random bytes", "方案.docx", random_bytes, "draft"),
     ("truncated zip", "方案.docx", truncated_zip, "draft"),
     ("zip bomb", "方案.docx", zip_bomb, "draft"),
@@ -381,7 +385,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="run only the cases whose name contains one of these words")
     args = ap.parse_args()
-    cases = [c for c in CASES if not args.only or any(w.lower() in c[0].lower() for w in args.only)]
+    cases = [c for c in CASES if c[0] == BASELINE or not args.only
+             or any(w.lower() in c[0].lower() for w in args.only)]
 
     t0 = time.perf_counter()
     files = {name: maker() for name, _, maker, _ in cases if maker is not None}
@@ -402,7 +407,8 @@ def main() -> int:
             with RssSampler(proc.pid) as idle:
                 time.sleep(0.5)
             print(f"idle worker RSS {idle.worker_peak / (1 << 20):.0f} MB")
-            print(f"{'case':30} {'HTTP':>9} {'s':>6} {'worker MB':>9} {'child MB':>8}  message")
+            print(f"{'case':30} {'HTTP':>9} {'s':>6} {'x base':>6} {'worker MB':>9} {'child MB':>8}  message")
+            base_seconds = None
             for name, filename, _maker, target in cases:
                 t1 = time.perf_counter()
                 with RssSampler(proc.pid) as rss:
@@ -416,8 +422,12 @@ def main() -> int:
                     except requests.RequestException as exc:
                         statuses, message = [0], f"client error: {type(exc).__name__}: {exc}"[:150]
                 seconds = time.perf_counter() - t1
-                rows.append((name, statuses, seconds, rss.worker_peak, message))
-                print(f"{name:30} {'/'.join(map(str, statuses)):>9} {seconds:6.1f} "
+                if name == BASELINE:
+                    base_seconds = seconds
+                else:
+                    rows.append((name, statuses, seconds, rss.worker_peak, message))
+                ratio = f"{seconds / base_seconds:6.1f}" if base_seconds else f"{'-':>6}"
+                print(f"{name:30} {'/'.join(map(str, statuses)):>9} {seconds:6.1f} {ratio} "
                       f"{rss.worker_peak / (1 << 20):9.0f} {rss.child_peak / (1 << 20):8.0f}  {message}", flush=True)
         finally:
             stop_gunicorn(proc)

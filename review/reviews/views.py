@@ -18,7 +18,7 @@ from flask_login import current_user
 from ..accounts.auth import role_required
 from ..accounts.models import Role
 from ..extensions import db
-from ..messages import error_text, exc_text
+from ..messages import exc_text
 from ..workflow import TransitionError
 from . import operations as ops
 from .models import Assignment, ClauseComment, Severity
