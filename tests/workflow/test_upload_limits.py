@@ -126,4 +126,4 @@ def test_api_413_is_json_with_the_limit(app, client, make):
     r = client.post("/api/v1/submissions", headers={"Authorization": f"Bearer {token}"},
                     data={"basis": [(io.BytesIO(b"x"), f"b{i}.txt") for i in range(20)]},
                     content_type="multipart/form-data")
-    assert r.status_code == 413 and "files" in r.json["detail"]
+    assert r.status_code == 413 and r.json["error"] == "request_entity_too_large" and "100" in r.json["detail"]
