@@ -18,6 +18,7 @@ ERRORS = {
     "crashed": _l("The file could not be read. Save it again and upload it, or upload the .docx."),
     "empty": _l("The draft has no body text: check that it is the policy draft, saved as .docx, .pdf or UTF-8 text."),
     "markup_text": _l("This .txt file is a web page or XML (it starts with tags), not plain text. Save the draft as .docx, or as plain text, and upload it again."),
+    "empty_file": _l("The file is empty (0 bytes): the upload may have been interrupted, or the wrong file was chosen."),
     "too_many_clauses": _l("The draft has more than %(max)s clauses, more than one review can handle. Check the file, or split the draft."),
     "internal_error": _l("The file could not be read because of an internal error; it was logged."),
     # submission and review operations

@@ -95,7 +95,12 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
                 storage.delete_key(old["storage_key"])
                 files.remove(old)
             files.append(_save(upload, kind))
-            if kind is FileKind.draft:
+            if files[-1]["size"] == 0:  # an interrupted upload or the wrong file: nothing to read
+                if kind is FileKind.letter:
+                    raise SubmissionError("empty_file", "the file is empty (0 bytes)", "letter")
+                staged.parsed = {"status": "failure", "file": files[-1]["filename"],
+                                 "errors": [{"code": "empty_file", "message": "the file is empty (0 bytes)"}]}
+            elif kind is FileKind.draft:
                 staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"])
     files.extend(_save(b, FileKind.basis) for b in basis if b.filename)
     staged.files = files

@@ -43,7 +43,8 @@ def test_a_draft_over_the_clause_cap_is_refused_by_the_parse_child(app, client, 
 
 
 @pytest.mark.parametrize("data, name, message", [
-    (b"", "empty.txt", b"The draft has no body text"),
+    (b"", "empty.docx", b"The file is empty (0 bytes)"),
+    (b"", "empty.txt", b"The file is empty (0 bytes)"),
     (b"   \n\n  ", "blank.txt", b"The draft has no body text"),
     (b"<!DOCTYPE html><html><body><p>\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1</p></body></html>", "page.txt",
      b"is a web page or XML"),
