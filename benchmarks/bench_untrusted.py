@@ -43,6 +43,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PASSWORD = "bench untrusted password 42"
 GOAL_SECONDS = 30.0
 GOAL_RSS = 1 << 30
+KILL_RSS = 3 << 30  # the bench kills a gunicorn worker (its own) that grows past this
 LETTER = "关于提请健康审查的函".encode()
 
 
@@ -219,8 +220,10 @@ CASES = [  # (name, file name, maker, target)
 class RssSampler:
     """Peak RSS of gunicorn's workers (the master's children) and of their parse children."""
 
-    def __init__(self, master_pid: int):
+    def __init__(self, master_pid: int, kill_above: int = KILL_RSS):
         self.master = psutil.Process(master_pid)
+        self.kill_above = kill_above
+        self.killed = False
         self.worker_peak = self.child_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -238,7 +241,12 @@ class RssSampler:
             try:
                 for worker in self.master.children():
                     try:
-                        self.worker_peak = max(self.worker_peak, worker.memory_info().rss)
+                        rss = worker.memory_info().rss
+                        self.worker_peak = max(self.worker_peak, rss)
+                        if rss > self.kill_above:  # the machine is shared: never let a worker run away
+                            worker.kill()
+                            self.killed = True
+                            continue
                         for child in worker.children(recursive=True):
                             self.child_peak = max(self.child_peak, child.memory_info().rss)
                     except psutil.Error:
@@ -422,6 +430,8 @@ def main() -> int:
                     except requests.RequestException as exc:
                         statuses, message = [0], f"client error: {type(exc).__name__}: {exc}"[:150]
                 seconds = time.perf_counter() - t1
+                if rss.killed:
+                    statuses, message = statuses or [0], f"worker killed by the bench past {KILL_RSS >> 30} GiB; {message}"
                 if name == BASELINE:
                     base_seconds = seconds
                 else:
