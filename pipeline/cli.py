@@ -14,8 +14,8 @@ from .isolate import DEFAULT_MEMORY, DEFAULT_TIMEOUT, child_main, run_file_isola
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["_child"] and len(argv) == 4:  # internal: the isolated worker
-        return child_main(argv[1], int(argv[2]), int(argv[3]))
+    if argv[:1] == ["_child"] and len(argv) in (4, 5):  # internal: the isolated worker
+        return child_main(argv[1], int(argv[2]), int(argv[3]), *(int(a) for a in argv[4:]))
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="Read and screen policy drafts.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="parse .docx/.pdf/.txt files")

@@ -17,6 +17,8 @@ ENCODING = "encoding"
 CRASHED = "crashed"
 EMPTY = "empty"
 INTERNAL = "internal_error"
+TOO_MANY_CLAUSES = "too_many_clauses"
+MARKUP_TEXT = "markup_text"
 
 
 class PipelineError(Exception):

@@ -25,15 +25,16 @@ def _apply_limits(memory: int, cpu_seconds: int) -> None:
 
 
 def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
-                      memory: int = DEFAULT_MEMORY) -> Result:
-    """run_file in a child process; never raises, returns a failure Result on timeout/memory/crash."""
+                      memory: int = DEFAULT_MEMORY, max_clauses: int = 0) -> Result:
+    """run_file in a child process; never raises, returns a failure Result on timeout/memory/crash.
+    ``max_clauses`` > 0 makes the child refuse a denser document before holding its structure."""
     path = str(path)
 
     def failure(code: str, message: str) -> Result:
         return Result(file=path, status=FAILURE, errors=[Problem(code, message, "isolate")])
 
     cmd = [sys.executable, "-m", "pipeline", "_child", os.path.abspath(path), str(int(memory)),
-           str(int(timeout) + 1)]
+           str(int(timeout) + 1), str(int(max_clauses))]
     # The child must import this very package, installed or not.
     root = str(Path(__file__).resolve().parent.parent)
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
@@ -73,12 +74,12 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def child_main(path: str, memory: int, cpu_seconds: int) -> int:
+def child_main(path: str, memory: int, cpu_seconds: int, max_clauses: int = 0) -> int:
     """Entry point inside the child: apply the limits, print the Result as one JSON object."""
     _apply_limits(memory, cpu_seconds)
     from .run import run_file
     try:
-        result = run_file(path)
+        result = run_file(path, max_clauses=max_clauses or None)
     except MemoryError:
         result = Result(file=path, status=FAILURE, errors=[Problem(MEMORY, "out of memory while parsing")])
     sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -69,6 +69,10 @@ def _apply_config(app: Flask, config: dict) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
         {} if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else {"pool_pre_ping": True})
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    from .submissions.limits import UploadRequest, form_parts_limit
+
+    app.request_class = UploadRequest  # says which upload limit a 413 hit
+    app.config["MAX_FORM_PARTS"] = form_parts_limit(int(config["MAX_FILES"]))
     app.config["BABEL_DEFAULT_LOCALE"] = config["DEFAULT_LOCALE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     app.config["WTF_CSRF_TIME_LIMIT"] = None

@@ -14,6 +14,8 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,  # per request
     "PARSE_TIMEOUT": 30,  # seconds per uploaded file, enforced in a child process
     "PARSE_MEMORY_MB": 1024,
+    "MAX_CLAUSES": 3000,  # per draft; a denser upload is refused by the parse child
+    "MAX_FILES": 100,  # files per upload request (draft, letter and basis files together)
     "EMBEDDING_MODEL": "",  # sentence-transformers model name or path; empty = lexical only
     "PANEL_SIZE": 3,
     "REVIEW_WORKING_DAYS": 10,  # default deadline for experts, in working days

@@ -62,7 +62,15 @@ def not_found(error):
 
 @bp.app_errorhandler(413)
 def too_large(error):
-    return _error_page(413)
+    from flask import request
+
+    from .api.common import error_response
+    from .submissions.limits import too_large_message
+
+    message = too_large_message()  # names the limit hit: size, file count or a text field
+    if request.path.startswith("/api/"):
+        return error_response(413, "request_entity_too_large", message)
+    return render_template("errors/error.html", code=413, message=message), 413
 
 
 @bp.app_errorhandler(429)

@@ -16,7 +16,10 @@ ERRORS = {
     "corrupt": _l("The file is damaged or not what its name says. Save it again and upload it."),
     "encoding": _l("The text file is neither UTF-8 nor GB18030."),
     "crashed": _l("The file could not be read. Save it again and upload it, or upload the .docx."),
-    "empty": _l("The draft has no text."),
+    "empty": _l("The draft has no body text: check that it is the policy draft, saved as .docx, .pdf or UTF-8 text."),
+    "markup_text": _l("This .txt file is a web page or XML (it starts with tags), not plain text. Save the draft as .docx, or as plain text, and upload it again."),
+    "empty_file": _l("The file is empty (0 bytes): the upload may have been interrupted, or the wrong file was chosen."),
+    "too_many_clauses": _l("The draft has more than %(max)s clauses, more than one review can handle. Check the file, or split the draft."),
     "internal_error": _l("The file could not be read because of an internal error; it was logged."),
     # submission and review operations
     "missing_title": _l("Enter the title of the policy."),
@@ -24,6 +27,9 @@ ERRORS = {
     "bad_policy_type": _l("Choose the policy type."),
     "bad_stage": _l("Choose the stage."),
     "bad_file_type": _l("This file type is not accepted here."),
+    "too_many_files": _l("This upload has %(n)s files; at most %(max)s files are accepted per submission."),
+    "storage_full": _l("The server's upload storage is full, so the file was not saved. Your earlier upload is kept: try again later, and tell the administrator."),
+    "storage_error": _l("The server could not save the file. Your earlier upload is kept: try again later, and tell the administrator."),
     "missing_letter": _l("Upload the official letter (公函)."),
     "missing_draft": _l("Upload the draft for review."),
     "draft_unreadable": _l("The draft could not be read: replace it."),
@@ -43,6 +49,7 @@ ERRORS = {
     "bad_comments": _l("Each comment needs a text, a suggested wording and a severity."),
     "bad_conclusion": _l("Choose one of the four conclusions."),
     "bad_items": _l("The wording of the opinion items is not valid."),
+    "already_decided": _l("Another office user has just recorded the decision of this round; it is shown here."),
     "stale_decision": _l("A later round already has its opinion sheet."),
     "serial_busy": _l("No serial number could be allocated; try again."),
     "no_font": _l("No Chinese font is installed for the PDF sheet: install fonts-wqy-zenhei or set REVIEW_SHEET_FONT."),
@@ -55,9 +62,19 @@ ERRORS = {
 }
 
 
-def error_text(code: str, fallback: str = "") -> str:
+def error_text(code: str, fallback: str = "", field: str | None = None, **params) -> str:
+    from .validation import describe
+
     text = ERRORS.get(code)
-    return str(text) if text is not None else (fallback or code)
+    if text is not None:
+        return str(text) % params if params else str(text)
+    return describe(code, field, **params) or fallback or code
+
+
+def exc_text(exc: Exception) -> str:
+    """The user's-language message of an operation's error (code, field and parameters)."""
+    return error_text(getattr(exc, "code", "") or "", str(exc), getattr(exc, "field", None),
+                      **(getattr(exc, "params", None) or {}))
 
 
 def parse_error_text(parsed: dict | None) -> str:
@@ -66,4 +83,9 @@ def parse_error_text(parsed: dict | None) -> str:
     if not errors:
         return error_text("crashed")
     first = errors[0]
-    return error_text(first.get("code", ""), first.get("message", ""))
+    code = first.get("code", "")
+    if code == "too_many_clauses":
+        from flask import current_app
+
+        return error_text(code, first.get("message", ""), max=current_app.config["MAX_CLAUSES"])
+    return error_text(code, first.get("message", ""))

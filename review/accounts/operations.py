@@ -1,6 +1,7 @@
 """Account operations: authentication, users, departments, tokens."""
 from __future__ import annotations
 
+from .. import validation as v
 from ..extensions import db
 from .auth import check_password, hash_password, new_token
 from .models import ApiToken, Department, Role, User
@@ -46,6 +47,13 @@ def create_user(
     from ..experts.models import Expert
 
     role = Role(role)
+    try:
+        username = v.line(username, "username")
+        display_name = v.line(display_name, "display_name", max_len=100)
+        email = v.email(email)
+        department = v.line(department, "department", max_len=100) or None
+    except v.TextError as exc:
+        raise AccountError(exc.text()) from None
     if not username or len(username) > 80:
         raise AccountError("username must be 1 to 80 characters")
     if len(password) < 8:

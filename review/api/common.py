@@ -93,9 +93,9 @@ def register_error_handlers(app) -> None:
             return error_response(status, exc.code, str(exc), **({"field": exc.field} if exc.field else {}))
         from flask import render_template
 
-        from ..messages import error_text
+        from ..messages import exc_text
 
-        return render_template("errors/error.html", code=status, message=error_text(exc.code, str(exc))), status
+        return render_template("errors/error.html", code=status, message=exc_text(exc)), status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

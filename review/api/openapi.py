@@ -25,8 +25,9 @@ _ERROR_TEXT = {
     401: "Missing or invalid bearer token",
     403: "The caller's role may not do this",
     404: "No such object, or it belongs to another department / expert",
-    409: "The object is not in a state that allows this (invalid_state)",
-    413: "The upload is too large",
+    409: "The object is not in a state that allows this (invalid_state), or another user did it first "
+         "(already_decided)",
+    413: "The upload is over a limit: its size, the number of files (REVIEW_MAX_FILES) or a text field",
     422: "The draft cannot be read; error is the pipeline's code (encrypted, legacy_word, corrupt, …)",
 }
 

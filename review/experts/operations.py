@@ -5,6 +5,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from .. import validation as v
 from ..extensions import db
 from .models import Expert
 
@@ -63,7 +64,11 @@ def import_experts_csv(data: bytes | str, valid_domains: set[str]) -> ImportRepo
         if None in row:
             problems.append((line, "too many fields (quote values that contain commas)"))
             continue
-        values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        try:
+            values = {k: (v.text if k == "expertise" else v.line)(row.get(k), k) for k in CSV_COLUMNS}
+        except v.TextError as exc:
+            problems.append((line, str(exc)))
+            continue
         if not any(values.values()):
             continue
         if not values["name"]:
@@ -125,10 +130,11 @@ def update_expert(expert: Expert, form: dict, valid_domains: set[str]) -> None:
         raise ExpertError("bad_max_load", "max load must be a whole number", "max_load") from None
     if not 0 <= max_load <= 50:
         raise ExpertError("bad_max_load", "max load must be between 0 and 50", "max_load")
-    expert.title = (form.get("title") or "").strip()[:100]
-    expert.affiliation = (form.get("affiliation") or "").strip()[:200]
-    expert.expertise = (form.get("expertise") or "").strip()
-    expert.email = (form.get("email") or "").strip()[:200]
+    with v.raising(ExpertError):
+        expert.title = v.line(form.get("title"), "title")[:100]
+        expert.affiliation = v.line(form.get("affiliation"), "affiliation")[:200]
+        expert.expertise = v.text(form.get("expertise"), "expertise")
+        expert.email = v.email(form.get("email"))
     expert.domains = codes
     expert.max_load = max_load
     expert.active = bool(form.get("active"))

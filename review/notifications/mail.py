@@ -15,23 +15,37 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import Flask, current_app
+
 from ..transaction import on_commit
+from ..validation import is_valid_email, printable
 
 log = logging.getLogger(__name__)
 
 
-def queue_mail(to: str, subject: str, body: str) -> None:
+def queue_mail(to: str, subject: str, body: str) -> bool:
+    """Queue a mail for after the commit; False (logged, nothing raised) when it cannot be built.
+
+    A bad stored address or a header-breaking subject must not abort the action that notifies:
+    the in-app notification stays and the administrator reads the log."""
     if not to:
-        return
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
-    message["Message-ID"] = make_msgid(domain="hiap-review")
-    message.set_content(body)
+        return False
+    if not is_valid_email(to):
+        log.warning("mail skipped: the stored address %r is not a valid e-mail address", to)
+        return False
+    try:
+        message = EmailMessage()
+        message["From"] = current_app.config["MAIL_SENDER"]
+        message["To"] = to.strip()
+        message["Subject"] = printable(subject, multiline=False)
+        message["Date"] = format_datetime(datetime.now(timezone.utc))
+        message["Message-ID"] = make_msgid(domain="hiap-review")
+        message.set_content(printable(body))
+    except (ValueError, TypeError) as exc:
+        log.warning("mail to %r skipped: %s", to, exc)
+        return False
     app = current_app._get_current_object()
     on_commit(lambda: _deliver_after_commit(app, message))
+    return True
 
 
 def deliver(app: Flask, message: EmailMessage) -> None:
@@ -54,7 +68,7 @@ def deliver(app: Flask, message: EmailMessage) -> None:
 def _deliver_after_commit(app: Flask, message: EmailMessage) -> None:
     try:
         deliver(app, message)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, ValueError, smtplib.SMTPException) as exc:
         # The action is committed; a mail failure must not undo it. The in-app notification
         # stays, and the failure is logged for the administrator.
         log.error("mail to %s failed: %s", message["To"], exc)

@@ -22,7 +22,7 @@ from ..calendar import local_today
 from ..experts.models import Expert
 from ..extensions import db
 from ..listing import submission_page
-from ..messages import error_text
+from ..messages import error_text, exc_text
 from ..permissions import committee
 from ..reviews import operations as rops
 from ..reviews.models import Assignment
@@ -49,7 +49,7 @@ def _run(action, success: str, sub: Submission):
         flash(success, "success")
     except (TransitionError, rops.ReviewError, sops.SubmissionError) as exc:
         db.session.rollback()
-        flash(error_text(exc.code, str(exc)) + (f"（{exc}）" if exc.code in ("expert_excluded", "already_assigned") else ""),
+        flash(exc_text(exc) + (f"（{exc}）" if exc.code in ("expert_excluded", "already_assigned") else ""),
               "error")
     return redirect(url_for(".detail", sub_id=sub.id))
 
@@ -99,7 +99,7 @@ def batch():
                 done += 1
             except (TransitionError, rops.ReviewError) as exc:
                 db.session.rollback()
-                flash(f"{sub.title}：{error_text(exc.code, str(exc))}", "error")
+                flash(f"{sub.title}：{exc_text(exc)}", "error")
         flash(_("Panels invited for %(n)s submissions.", n=done), "success")
         return redirect(url_for(".board"))
     result = propose_batch(subs, due=due) if subs else None
@@ -228,7 +228,10 @@ def decide(sub_id: int):
             return redirect(url_for(".detail", sub_id=sub.id))
         except (TransitionError, rops.ReviewError, ValueError) as exc:
             db.session.rollback()
-            error = error_text(getattr(exc, "code", "invalid_state"), str(exc))
+            if getattr(exc, "code", None) == "already_decided":
+                flash(error_text("already_decided"), "error")  # a colleague was faster
+                return redirect(url_for(".detail", sub_id=sub.id))
+            error = exc_text(exc) if getattr(exc, "code", None) else error_text("invalid_state", str(exc))
     proposed = rops.propose_conclusion(opinions)
     return render_template("office/decide.html", sub=sub, opinions=opinions, rows=rops.clause_view(sub),
                            proposed=proposed, agreement=rops.agreement(opinions), error=error,

@@ -1,11 +1,15 @@
 """Aggregation of the round's opinions and the office's decision."""
 from __future__ import annotations
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from .. import validation as v
 from ..accounts.models import User
 from ..extensions import db
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
-from .common import ReviewError, require_office
+from .common import ReviewError, now, require_office
 from .models import (
     AssignmentStatus,
     ClauseComment,
@@ -65,6 +69,8 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
     """The office's conclusion for the round. Milder than an expert's recommendation needs a reason,
     and the dissent is recorded."""
     require_office(actor)
+    with v.raising(ReviewError):
+        reason = v.text(reason, "reason", max_len=5000)
     try:
         conclusion = Conclusion(conclusion)
     except ValueError:
@@ -79,12 +85,24 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
     if dissent and not reason.strip():
         raise ReviewError("reason_required", "the decision is milder than an expert's recommendation: "
                           "give the reason", "reason")
+    # Two office users deciding at once: the second waits for the first's row lock, then sees
+    # the decision (not an IntegrityError on the round's unique key).
+    db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=now()))
+    db.session.refresh(sub)
+    if db.session.scalar(db.select(Decision.id).where(Decision.submission_id == sub.id,
+                                                      Decision.round == sub.current_round)) is not None:
+        raise TransitionError("already_decided", "another office user has already decided this round")
     if sub.status is not Status.deliberation:
         raise TransitionError("invalid_state", f"cannot decide a submission that is {sub.status.value}")
     decision = Decision(submission=sub, round=sub.current_round, conclusion=conclusion,
-                        proposed=propose_conclusion(opinions), reason=reason.strip(), dissent=dissent,
+                        proposed=propose_conclusion(opinions), reason=reason, dissent=dissent,
                         decided_by=actor)
     db.session.add(decision)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise TransitionError("already_decided", "another office user has already decided this round") from None
     sub.conclusion = conclusion
     transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent})
     db.session.flush()

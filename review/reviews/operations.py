@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import update
 
+from .. import validation as v
 from ..accounts.models import User
 from ..audit.operations import record_event
 from ..calendar import local_today
@@ -126,7 +127,9 @@ def respond(actor: User, a: Assignment, answer: str, reason: str = "") -> None:
         raise ReviewError("bad_answer", f"unknown answer {answer!r}")
     if a.status not in allowed[answer]:
         raise TransitionError("invalid_state", f"cannot {answer} an invitation that is {a.status.value}")
-    if answer != "accept" and not reason.strip():
+    with v.raising(ReviewError):
+        reason = v.text(reason, "reason", max_len=5000)
+    if answer != "accept" and not reason:
         raise ReviewError("reason_required", "give a reason", "reason")
     a.status = {"accept": AssignmentStatus.accepted, "decline": AssignmentStatus.declined,
                 "conflict": AssignmentStatus.conflict}[answer]
@@ -175,6 +178,8 @@ def replace_expert(actor: User, a: Assignment, expert_id: int) -> Assignment:
 
 
 def close_review(actor: User, sub: Submission, reason: str) -> None:
+    with v.raising(ReviewError):
+        reason = v.text(reason, "reason", max_len=5000)
     open_ones = [a for a in sub.round_assignments() if a.status.is_open]
     transition(sub, "close_review", actor, reason=reason)
     for a in open_ones:
@@ -182,6 +187,8 @@ def close_review(actor: User, sub: Submission, reason: str) -> None:
 
 
 def reopen_review(actor: User, sub: Submission, reason: str) -> None:
+    with v.raising(ReviewError):
+        reason = v.text(reason, "reason", max_len=5000)
     transition(sub, "reopen_review", actor, reason=reason)
 
 
@@ -208,8 +215,10 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
         if not isinstance(item, dict) or not all(isinstance(item.get(k) or "", str)
                                                  for k in ("text", "suggestion", "determinant", "severity")):
             raise ReviewError("bad_comments", f"comment {n}: give text, suggestion and severity as strings", "comments")
-        text = (item.get("text") or "").strip()
-        suggestion = (item.get("suggestion") or "").strip()
+        with v.raising(ReviewError):
+            text = v.text(item.get("text"), "text", max_len=20000)
+            suggestion = v.text(item.get("suggestion"), "suggestion", max_len=20000)
+            determinant = v.line(item.get("determinant"), "determinant")[:100]
         if not text and not suggestion:
             continue
         ref = item.get("clause")
@@ -223,7 +232,7 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
         except ValueError:
             raise ReviewError("bad_severity", f"comment {n}: severity must be low, medium or high", "comments") from None
         out.append(ClauseComment(clause=clause, text=text or suggestion, suggestion=suggestion,
-                                 determinant=(item.get("determinant") or "").strip()[:100], severity=severity))
+                                 determinant=determinant, severity=severity))
     return out
 
 
@@ -294,7 +303,8 @@ def save_opinion(actor: User, a: Assignment, data: dict, *, submit: bool = False
             raise ReviewError("bad_recommendation", "recommendation must be approve, modify, redraft or reject",
                               "recommendation") from None
     if "summary" in data:
-        opinion.summary = (data.get("summary") or "").strip()
+        with v.raising(ReviewError):
+            opinion.summary = v.text(data.get("summary"), "summary", max_len=50000)
     answers = data.get("screening") or {}
     if not isinstance(answers, dict):
         raise ReviewError("bad_screening", "screening must map Q1..Q10 to 是/不知道/否", "screening")

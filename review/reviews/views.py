@@ -18,7 +18,7 @@ from flask_login import current_user
 from ..accounts.auth import role_required
 from ..accounts.models import Role
 from ..extensions import db
-from ..messages import error_text
+from ..messages import exc_text
 from ..workflow import TransitionError
 from . import operations as ops
 from .models import Assignment, ClauseComment, Severity
@@ -121,7 +121,7 @@ def comment(assignment_id: int):
         db.session.commit()
     except (TransitionError, ops.ReviewError) as exc:
         db.session.rollback()
-        message = error_text(exc.code, str(exc))
+        message = exc_text(exc)
         if wants_json:
             return jsonify({"error": exc.code, "detail": message}), 400
         flash(message, "error")
@@ -158,7 +158,7 @@ def respond(assignment_id: int):
               "success")
     except (TransitionError, ops.ReviewError) as exc:
         db.session.rollback()
-        flash(error_text(exc.code, str(exc)), "error")
+        flash(exc_text(exc), "error")
     if answer == "accept":
         return redirect(url_for(".review", assignment_id=a.id))
     return redirect(url_for(".index"))
@@ -200,5 +200,5 @@ def opinion(assignment_id: int):
                 db.session.commit()
             except (TransitionError, ops.ReviewError):
                 db.session.rollback()
-        flash(error_text(exc.code, str(exc)), "error")
+        flash(exc_text(exc), "error")
     return redirect(url_for(".review", assignment_id=a.id))

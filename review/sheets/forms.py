@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..validation import wtf_filter
 from .operations import MAX_ITEMS, MAX_TEXT
 
 
@@ -11,8 +12,8 @@ class ItemForm(Form):
     """One clause's wording (a sub-form: the outer form carries the CSRF token)."""
 
     clause_path = HiddenField()
-    opinion = TextAreaField(_l("Opinion"), validators=[Length(max=MAX_TEXT)])
-    suggestion = TextAreaField(_l("Suggested wording"), validators=[Length(max=MAX_TEXT)])
+    opinion = TextAreaField(_l("Opinion"), validators=[Length(max=MAX_TEXT)], filters=[wtf_filter()])
+    suggestion = TextAreaField(_l("Suggested wording"), validators=[Length(max=MAX_TEXT)], filters=[wtf_filter()])
 
 
 class IssueForm(FlaskForm):
@@ -20,4 +21,5 @@ class IssueForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for revocation"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    reason = TextAreaField(_l("Reason for revocation"), validators=[DataRequired(), Length(max=MAX_TEXT)],
+                           filters=[wtf_filter()])

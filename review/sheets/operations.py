@@ -26,6 +26,7 @@ from ..reviews.models import ClauseComment, Decision
 from ..reviews.operations import ReviewError, submitted_opinions
 from ..submissions.models import Submission
 from ..transaction import written
+from ..validation import printable
 from . import signing
 from .checks import (  # noqa: F401  (public API)
     PdfCheck,
@@ -141,9 +142,9 @@ def draft_items(decision: Decision) -> list[dict]:
         items.append({
             "clause_key": clause.key if clause else "",
             "clause_path": (clause.path or clause.key) if clause else general,
-            "clause_text": _excerpt(clause.text) if clause else "",
-            "opinion": _join(c.text for c in comments),
-            "suggestion": _join(c.suggestion for c in comments),
+            "clause_text": printable(_excerpt(clause.text)) if clause else "",
+            "opinion": printable(_join(c.text for c in comments)),
+            "suggestion": printable(_join(c.suggestion for c in comments)),
         })
     return items
 
@@ -168,7 +169,9 @@ def clean_items(items: list[dict]) -> list[dict]:
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             raise SheetError("bad_items", f"item {n + 1} is not an object", "items")
-        fields = {k: str(item.get(k) or "").strip() for k in ("clause_path", "opinion", "suggestion")}
+        # Stored text may predate input validation: what the sheet draws must be XML- and PDF-safe.
+        fields = {k: printable(str(item.get(k) or ""), multiline=k != "clause_path").strip()
+                  for k in ("clause_path", "opinion", "suggestion")}
         if any(len(v) > MAX_TEXT for v in fields.values()):
             raise SheetError("bad_items", f"item {n + 1} is longer than {MAX_TEXT} characters", "items")
         if not fields["opinion"]:
@@ -187,7 +190,7 @@ def _panel(sub: Submission, round_: int) -> dict:
     experts = [o.assignment.expert for o in submitted_opinions(sub, round_)]
     domains = current_app.extensions.get("domains", {})
     members = [] if anonymised else [
-        {"name": e.name, "domains": [domains[d].zh if d in domains else d for d in (e.domains or [])]}
+        {"name": printable(e.name, multiline=False), "domains": [domains[d].zh if d in domains else d for d in (e.domains or [])]}
         for e in experts
     ]
     return {"anonymised": anonymised, "size": len(experts), "members": members}
@@ -205,8 +208,8 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
         "committee": current_app.config["COMMITTEE_NAME"],
         "submission_id": sub.id,
         "decision_id": decision.id,
-        "title": sub.title,
-        "department": sub.department.full_name or sub.department.name,
+        "title": printable(sub.title, multiline=False),
+        "department": printable(sub.department.full_name or sub.department.name, multiline=False),
         "policy_type": sub.policy_type.value,
         "policy_type_label": wording["policy_types"][sub.policy_type.value],
         "round": decision.round,
@@ -221,7 +224,7 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
         "legality_allowed": decision.conclusion.value == "approve",
         "legality": conclusion["legality"],
         "next_steps": conclusion["next_steps"],
-        "reason": decision.reason or "",
+        "reason": printable(decision.reason or ""),
         "draft_sha256": version.draft_sha256 if version else "",
         "text_sha256": version.text_sha256 if version else "",
     }

@@ -9,6 +9,7 @@ import secrets
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from .. import validation as v
 from ..accounts.models import Role, User
 from ..audit.operations import record_event
 from ..extensions import db
@@ -40,11 +41,15 @@ def _check_extension(upload_name: str, allowed: set[str], field: str) -> None:
 
 
 def validate_fields(form: dict) -> dict:
-    title = (form.get("title") or "").strip()
+    with v.raising(SubmissionError):
+        title = v.line(form.get("title"), "title")
+        if len(title) > 300:
+            raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
+        contact_name = v.line(form.get("contact_name"), "contact_name", max_len=100)
+        contact_phone = v.line(form.get("contact_phone"), "contact_phone", max_len=50)
+        note = v.text(form.get("note"), "note", max_len=5000)
     if not title:
         raise SubmissionError("missing_title", "the title is required", "title")
-    if len(title) > 300:
-        raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
     try:
         policy_type = PolicyType(form.get("policy_type"))
     except ValueError:
@@ -53,18 +58,15 @@ def validate_fields(form: dict) -> dict:
         stage = Stage(form.get("stage") or Stage.drafting.value)
     except ValueError:
         raise SubmissionError("bad_stage", "choose the stage", "stage") from None
-    return {
-        "title": title,
-        "policy_type": policy_type.value,
-        "stage": stage.value,
-        "contact_name": (form.get("contact_name") or "").strip()[:100],
-        "contact_phone": (form.get("contact_phone") or "").strip()[:50],
-        "note": (form.get("note") or "").strip()[:5000],
-    }
+    return {"title": title, "policy_type": policy_type.value, "stage": stage.value,
+            "contact_name": contact_name, "contact_phone": contact_phone, "note": note}
 
 
 def _save(upload: FileStorage, kind: FileKind) -> dict:
-    saved = storage.save_upload(upload)
+    try:
+        saved = storage.save_upload(upload)
+    except OSError as exc:
+        raise _storage_error(exc) from None
     return {"kind": kind.value, "filename": saved.filename, "storage_key": saved.storage_key,
             "size": saved.size, "sha256": saved.sha256}
 
@@ -76,6 +78,12 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
     File-type errors raise before anything is written; a draft the pipeline cannot read is kept
     with its parse result so that the preview can explain what is wrong.
     """
+    count = len(staged.files) + sum(1 for f in (draft, letter, *basis) if f is not None and f.filename)
+    limit = int(current_app.config["MAX_FILES"])
+    if count > limit:
+        err = SubmissionError("too_many_files", f"{count} files; at most {limit} per submission", "basis")
+        err.params = {"n": count, "max": limit}
+        raise err
     if draft is not None and draft.filename:
         _check_extension(draft.filename, storage.DRAFT_EXTENSIONS | {".doc", ".wps"}, "draft")
     if letter is not None and letter.filename:
@@ -90,7 +98,12 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
                 storage.delete_key(old["storage_key"])
                 files.remove(old)
             files.append(_save(upload, kind))
-            if kind is FileKind.draft:
+            if files[-1]["size"] == 0:  # an interrupted upload or the wrong file: nothing to read
+                if kind is FileKind.letter:
+                    raise SubmissionError("empty_file", "the file is empty (0 bytes)", "letter")
+                staged.parsed = {"status": "failure", "file": files[-1]["filename"],
+                                 "errors": [{"code": "empty_file", "message": "the file is empty (0 bytes)"}]}
+            elif kind is FileKind.draft:
                 staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"])
     files.extend(_save(b, FileKind.basis) for b in basis if b.filename)
     staged.files = files
@@ -119,9 +132,19 @@ def staged_problems(staged: StagedUpload) -> list[tuple[str, str]]:
         problems.append(("missing_letter", "letter"))
     if staged.file_of("draft") is None:
         problems.append(("missing_draft", "draft"))
-    elif not staged.parsed or staged.parsed.get("status") == "failure":
-        problems.append(("draft_unreadable", "draft"))
+    elif draft_problem(staged.parsed):
+        problems.append((draft_problem(staged.parsed), "draft"))
     return problems
+
+
+def draft_problem(parsed: dict | None) -> str | None:
+    """Why a parsed draft cannot be submitted: unreadable, or no body text (an empty file, a web
+    page renamed .txt); None when it can."""
+    if not parsed or parsed.get("status") == "failure":
+        return "draft_unreadable"
+    if not parsed.get("clauses"):
+        return "empty"
+    return None
 
 
 def get_staged(actor: User, token: str) -> StagedUpload | None:
@@ -211,8 +234,10 @@ def accept_submission(actor: User, sub: Submission) -> None:
 
 
 def return_submission(actor: User, sub: Submission, reason: str) -> None:
+    with v.raising(SubmissionError):
+        reason = v.text(reason, "reason", max_len=5000)
     transition(sub, "return", actor, reason=reason)
-    sub.return_reason = reason.strip()
+    sub.return_reason = reason
 
 
 def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=None, letter=None,
@@ -222,13 +247,17 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
 
     if not can(actor, sub, "resubmit"):
         raise TransitionError("forbidden", "cannot complete this submission")
+    with v.raising(SubmissionError):
+        note = v.text(note, "note", max_len=5000)
     version = sub.current_version
     staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="completion",
                           files=[], form={})
     stage_files(staged, draft=draft, letter=letter, basis=list(basis))
-    if staged.file_of("draft") and (not staged.parsed or staged.parsed.get("status") == "failure"):
+    if staged.file_of("draft") and draft_problem(staged.parsed):
         # The files just written go again with the rolled-back transaction (review/transaction.py).
-        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+        code = draft_problem(staged.parsed)
+        raise SubmissionError(code, _parse_reason(staged.parsed) if code == "draft_unreadable" else
+                              "the draft has no body text", "draft")
     replaced = {f["kind"] for f in staged.files} & {FileKind.draft.value, FileKind.letter.value}
     # Replaced files leave the version but stay on disk; the audit event names them.
     version.files = [f for f in version.files if f.kind.value not in replaced]
@@ -245,10 +274,23 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
 def withdraw_submission(actor: User, sub: Submission, reason: str) -> None:
     from ..reviews.models import AssignmentStatus
 
+    with v.raising(SubmissionError):
+        reason = v.text(reason, "reason", max_len=5000)
     open_ones = [a for a in sub.round_assignments() if a.status.is_open]
     transition(sub, "withdraw", actor, reason=reason)
     for a in open_ones:
         a.status = AssignmentStatus.cancelled
+
+
+def _storage_error(exc: OSError) -> SubmissionError:
+    """The disk refused a write: say so; the staged upload and its earlier files stay as they were
+    (the partial file goes with the rolled-back transaction)."""
+    import errno
+    import logging
+
+    logging.getLogger(__name__).error("upload storage write failed: %s", exc)
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return SubmissionError("storage_full" if full else "storage_error", f"the upload could not be stored: {exc}")
 
 
 def _parse_reason(parsed: dict | None) -> str:
@@ -290,12 +332,17 @@ def validate_responses(sub: Submission, responses: dict) -> dict[int, dict]:
         except ValueError:
             problems.append(("response_missing", f"answer opinion item {item.id}", field))
             continue
-        reason = (raw.get("reason") or "").strip()
+        try:
+            with v.raising(SubmissionError):
+                reason = v.text(raw.get("reason"), field, max_len=5000)
+        except SubmissionError as exc:
+            problems.append((exc.code, str(exc), field))
+            continue
         if kind is not ResponseKind.adopted and not reason:
             problems.append(("response_reason_missing",
                              f"opinion item {item.id}: give the reason for not adopting it fully", field))
             continue
-        clean[item.id] = {"response": kind.value, "reason": reason[:5000]}
+        clean[item.id] = {"response": kind.value, "reason": reason}
     if problems:
         code, message, field = problems[0]
         raise SubmissionError(code, message, field, problems)
@@ -319,9 +366,11 @@ def stage_revision(actor: User, sub: Submission, *, draft=None, letter=None, res
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="revision",
                               submission_id=sub.id, files=[], form={})
         db.session.add(staged)
+    with v.raising(SubmissionError):
+        note = v.text(note, "note", max_len=5000)
     current = {f.id for f in sub.current_version.files} if sub.current_version else set()
     dropped = sorted({int(i) for i in drop_basis if str(i).isdigit() and int(i) in current})
-    staged.form = {"responses": clean, "note": note.strip()[:5000], "drop_basis": dropped}
+    staged.form = {"responses": clean, "note": note, "drop_basis": dropped}
     stage_files(staged, draft=draft, letter=letter, basis=list(basis))
     db.session.flush()
     return staged
@@ -337,8 +386,10 @@ def confirm_revision(actor: User, sub: Submission, staged: StagedUpload, due=Non
         raise SubmissionError("bad_staged", "this upload belongs to another submission")
     if staged.file_of("draft") is None:
         raise SubmissionError("missing_draft", "upload the revised draft", "draft")
-    if not staged.parsed or staged.parsed.get("status") == "failure":
-        raise SubmissionError("draft_unreadable", _parse_reason(staged.parsed), "draft")
+    if draft_problem(staged.parsed):
+        code = draft_problem(staged.parsed)
+        raise SubmissionError(code, _parse_reason(staged.parsed) if code == "draft_unreadable" else
+                              "the draft has no body text", "draft")
     responses = validate_responses(sub, {int(k): v for k, v in staged.form.get("responses", {}).items()})
     previous = sub.current_round
     previous_version = sub.current_version
@@ -374,6 +425,9 @@ def _copy_key(f: dict) -> str:
     import shutil
 
     src = storage.upload_path(f["storage_key"])
-    saved = storage.save_upload(src.read_bytes(), f["filename"])
+    try:
+        saved = storage.save_upload(src.read_bytes(), f["filename"])
+    except OSError as exc:
+        raise _storage_error(exc) from None
     shutil.copystat(src, saved.path)
     return saved.storage_key

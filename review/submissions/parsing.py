@@ -13,6 +13,7 @@ def parse_draft(path: Path, filename: str) -> dict:
         path,
         timeout=float(current_app.config["PARSE_TIMEOUT"]),
         memory=int(current_app.config["PARSE_MEMORY_MB"]) * 1024 * 1024,
+        max_clauses=int(current_app.config["MAX_CLAUSES"]),
     )
     data = result.to_dict()
     data["file"] = filename  # the user's name, not the storage key

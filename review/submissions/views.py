@@ -10,7 +10,7 @@ from ..accounts.models import Role
 from ..audit.models import AuditEvent
 from ..extensions import db
 from ..listing import submission_page
-from ..messages import error_text, parse_error_text
+from ..messages import error_text, exc_text, parse_error_text
 from ..permissions import can_view_opinions, can_view_submission
 from ..workflow import TransitionError, available_actions
 from . import operations as ops
@@ -46,7 +46,7 @@ def new():
                                           letter=request.files.get("letter"), basis=request.files.getlist("basis"))
         except ops.SubmissionError as exc:
             db.session.rollback()
-            errors[exc.field or "form"] = error_text(exc.code, str(exc))
+            errors[exc.field or "form"] = exc_text(exc)
         else:
             db.session.commit()
             return redirect(url_for(".preview", token=staged.token))
@@ -79,7 +79,7 @@ def preview(token: str):
             db.session.commit()
         except ops.SubmissionError as exc:
             db.session.rollback()
-            errors[exc.field or "form"] = error_text(exc.code, str(exc))
+            errors[exc.field or "form"] = exc_text(exc)
     problems = {field: error_text(code) for code, field in ops.staged_problems(staged)}
     if staged.parsed and staged.parsed.get("status") == "failure":
         problems["draft"] = parse_error_text(staged.parsed)
@@ -125,7 +125,7 @@ def complete(sub_id: int):
         flash(_("The submission was completed and sent back to the committee office."), "success")
     except ops.SubmissionError as exc:
         db.session.rollback()
-        flash(error_text(exc.code, str(exc)) if exc.code != "draft_unreadable" else
+        flash(exc_text(exc) if exc.code != "draft_unreadable" else
               _("The new draft could not be read: %(why)s", why=str(exc)), "error")
     return redirect(url_for(".detail", sub_id=sub.id))
 
@@ -138,9 +138,9 @@ def withdraw(sub_id: int):
         ops.withdraw_submission(current_user, sub, request.form.get("reason", ""))
         db.session.commit()
         flash(_("The submission was withdrawn."), "info")
-    except TransitionError as exc:
+    except (TransitionError, ops.SubmissionError) as exc:
         db.session.rollback()
-        flash(error_text(exc.code), "error")
+        flash(exc_text(exc), "error")
     return redirect(url_for(".detail", sub_id=sub.id))
 
 
@@ -169,7 +169,7 @@ def revise(sub_id: int):
         except ops.SubmissionError as exc:
             db.session.rollback()
             for code, message, field in exc.problems:  # every missing response at once
-                errors[field or "form"] = error_text(code, message)
+                errors[field or "form"] = error_text(code, message, field)
     return render_template("submissions/revise.html", sub=sub, items=items, errors=errors, values=values)
 
 
@@ -200,7 +200,7 @@ def revision_preview(sub_id: int, token: str):
                 return redirect(url_for(".detail", sub_id=sub.id))
         except ops.SubmissionError as exc:
             db.session.rollback()
-            error = error_text(exc.code, str(exc))
+            error = exc_text(exc)
     parsed = staged.parsed or {}
     failed = parsed.get("status") == "failure"
     diff = [] if failed else diff_clauses(

@@ -119,7 +119,7 @@ def test_milder_decision_records_dissent(api, people, under_review):
     assert r.json["proposed"] == "modify" and r.json["reason"] == "措施已在上位文件中明确"
     assert sorted(d["expert_id"] for d in r.json["dissent"]) == sorted(e.expert_id for e in people.experts[:3])
     r = api.post(url, people.office, json={"conclusion": "modify"})
-    assert r.status_code == 409 and r.json["error"] == "invalid_state"
+    assert r.status_code == 409 and r.json["error"] == "already_decided"  # the round has its decision
 
 
 def test_decision_returns_the_issued_sheet(api, people, under_review, monkeypatch):
