@@ -32,6 +32,18 @@ def can_view_submission(user: User, sub: Submission) -> bool:
     return any(a.status in _SEATED for a in expert_assignments(user, sub))
 
 
+def visible_submission_ids(user: User):
+    """The ids ``can_view_submission`` allows, as a subquery for lists (pages and API)."""
+    if user.role in (Role.office, Role.admin):
+        return db.select(Submission.id)
+    if user.role is Role.department:
+        return db.select(Submission.id).where(Submission.department_id == user.department_id)
+    if user.role is Role.expert:
+        return db.select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id,
+                                                         Assignment.status.in_(_SEATED))
+    return db.select(Submission.id).where(db.false())
+
+
 def can_view_opinions(user: User, sub: Submission, round_: int) -> bool:
     """The office always; the department once the round is concluded; an expert sees peers' opinions
     after submitting their own (or at once when the committee opens peer review)."""
@@ -64,9 +76,39 @@ def committee() -> CommitteeSetting:
     return setting
 
 
+def sees_expert_names(viewer: User) -> bool:
+    """The office always; everyone else unless the committee anonymises the panel."""
+    return viewer.role in (Role.office, Role.admin) or not committee().anonymise_panel
+
+
 def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
     """The office sees names; others see 专家A/B/C when the committee anonymises the panel."""
-    if viewer.role in (Role.office, Role.admin) or not committee().anonymise_panel:
-        return assignment.expert.name
+    return seat_label(sub, assignment.expert_id, assignment.expert.name, viewer)
+
+
+def seat_label(sub: Submission, expert_id: int, name: str, viewer: User) -> str:
+    if sees_expert_names(viewer):
+        return name
     seats = sorted({a.expert_id for a in sub.assignments})
-    return f"专家{chr(ord('A') + seats.index(assignment.expert_id) % 26)}"
+    if expert_id not in seats:
+        return "专家"
+    return f"专家{chr(ord('A') + seats.index(expert_id) % 26)}"
+
+
+def can_view_audit(user: User, sub: Submission) -> bool:
+    """The office and the submitting department; experts read no trail (it names their peers)."""
+    return user.role in (Role.office, Role.admin) or is_owner(user, sub)
+
+
+def audit_actor_label(sub: Submission, actor: User | None, viewer: User) -> str | None:
+    """Who did it, as the viewer may know it: an expert under the panel's label. None = the system."""
+    if actor is None:
+        return None
+    if actor.role is Role.expert and actor.expert_id is not None:
+        return seat_label(sub, actor.expert_id, actor.name, viewer)
+    return actor.name
+
+
+def can_view_event_reason(viewer: User, actor: User | None) -> bool:
+    """An expert's reason (declining, a conflict of interest) is for the committee office only."""
+    return viewer.role in (Role.office, Role.admin) or actor is None or actor.role is not Role.expert

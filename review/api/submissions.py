@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..permissions import committee, seat_sees_peers
+from ..permissions import can_view_submission, committee, seat_sees_peers, visible_submission_ids
 from ..reviews import operations as rops
 from ..reviews.models import Assignment, OpinionStatus
 from ..routing.operations import default_due, propose_for_submission
@@ -32,23 +32,13 @@ STAFF = (Role.office, Role.admin)
 
 
 def visible_submissions(user: User):
-    stmt = select(Submission)
-    if user.role is Role.department:
-        return stmt.where(Submission.department_id == user.department_id)
-    if user.role is Role.expert:
-        assigned = select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id)
-        return stmt.where(Submission.id.in_(assigned))
-    return stmt
+    if user.has_role(*STAFF):
+        return select(Submission)
+    return select(Submission).where(Submission.id.in_(visible_submission_ids(user)))
 
 
 def can_view(user: User, sub: Submission) -> bool:
-    if user.has_role(*STAFF):
-        return True
-    if user.role is Role.department:
-        return sub.department_id == user.department_id
-    if user.role is Role.expert:
-        return any(a.expert_id == user.expert_id for a in sub.assignments)
-    return False
+    return can_view_submission(user, sub)  # the pages' rule: a declined seat reads nothing
 
 
 def visible_submission(submission_id: int) -> Submission:
