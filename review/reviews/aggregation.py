@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..accounts.models import User
+from ..audit.records import decision_record
 from ..extensions import db
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
@@ -86,7 +87,8 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
                         decided_by=actor)
     db.session.add(decision)
     sub.conclusion = conclusion
-    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent})
+    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent,
+                                                           "decision": decision_record(decision, actor.id)})
     db.session.flush()
     return decision
 

@@ -57,8 +57,7 @@ class VerificationResult:
 
 
 def _public_key(key_id: str):
-    pair = signing.load_keypair(current_app.config["KEY_DIR"])
-    return pair.public if pair.key_id == key_id else None
+    return signing.public_key_for(current_app.config["KEY_DIR"], key_id)  # current or retired
 
 
 _verified: dict[tuple[str, str], bytes] = {}  # (key id, signature) -> the canonical facts it verified
