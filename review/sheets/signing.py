@@ -115,19 +115,24 @@ def load_keypair(key_dir: str | Path) -> KeyPair:
         return pair
 
 
+def retired_public_pem(key_dir: str | Path, key_id: str) -> bytes | None:
+    """The PEM of a retired public key by its id; None when there is none."""
+    if not key_id or len(key_id) > 64 or not all(c in "0123456789abcdef" for c in key_id):
+        return None
+    try:
+        pem = (Path(key_dir) / RETIRED_DIR / f"{key_id}.pub.pem").read_bytes()
+        return pem if load_public_key(pem)[1] == key_id else None
+    except (OSError, KeyError_):
+        return None
+
+
 def public_key_for(key_dir: str | Path, key_id: str) -> Ed25519PublicKey | None:
     """The public key with this id: the current one or a retired one; None when unknown."""
     pair = load_keypair(key_dir)
     if pair.key_id == key_id:
         return pair.public
-    if not key_id or not all(c in "0123456789abcdef" for c in key_id):
-        return None
-    path = Path(key_dir) / RETIRED_DIR / f"{key_id}.pub.pem"
-    try:
-        public, found_id = load_public_key(path.read_bytes())
-    except (OSError, KeyError_):
-        return None
-    return public if found_id == key_id else None
+    pem = retired_public_pem(key_dir, key_id)
+    return load_public_key(pem)[0] if pem else None
 
 
 def retired_key_ids(key_dir: str | Path) -> list[str]:
