@@ -8,6 +8,9 @@ from .reviews.models import Assignment, AssignmentStatus
 from .submissions.models import Status, Submission
 
 _SEATED = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
+# An expert reads a submission through a seat they hold, or held until the review was closed under
+# them; not after declining, declaring a conflict or being replaced.
+_READS = _SEATED + (AssignmentStatus.cancelled,)
 
 
 def is_owner(user: User, sub: Submission) -> bool:
@@ -29,7 +32,7 @@ def can_view_submission(user: User, sub: Submission) -> bool:
         return True
     if is_owner(user, sub):
         return True
-    return any(a.status in _SEATED for a in expert_assignments(user, sub))
+    return any(a.status in _READS for a in expert_assignments(user, sub))
 
 
 def visible_submission_ids(user: User):
@@ -40,7 +43,7 @@ def visible_submission_ids(user: User):
         return db.select(Submission.id).where(Submission.department_id == user.department_id)
     if user.role is Role.expert:
         return db.select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id,
-                                                         Assignment.status.in_(_SEATED))
+                                                         Assignment.status.in_(_READS))
     return db.select(Submission.id).where(db.false())
 
 
