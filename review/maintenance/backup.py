@@ -30,7 +30,7 @@ SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 FOLDERS = (("uploads", "UPLOAD_DIR"), ("sheets", "SHEET_DIR"), ("keys", "KEY_DIR"))
 # Keys a fresh instance makes at start-up: present in an "empty" instance, replaced by the restore.
-_STARTUP_KEYS = {"secret_key"}
+STARTUP_KEYS = {"secret_key"}
 
 
 class BackupError(Exception):
@@ -44,11 +44,11 @@ class BackupReport:
     missing: list[str] = field(default_factory=list)  # files rows of the snapshot name but absent
 
 
-def _engine_kind() -> str:
+def engine_kind() -> str:
     return "sqlite" if db.engine.url.get_backend_name() == "sqlite" else "postgresql"
 
 
-def _pg_args(url) -> tuple[list[str], dict]:
+def pg_args(url) -> tuple[list[str], dict]:
     """libpq connection options for pg_dump/pg_restore; the password goes through the environment."""
     url = make_url(str(url.render_as_string(hide_password=False)))
     args = ["--host", url.host or "localhost", "--port", str(url.port or 5432), "--dbname", url.database or ""]
@@ -99,10 +99,6 @@ def _named_files(rows_of) -> set[str]:
     return named
 
 
-def _row_counts(conn_tables, count) -> dict[str, int]:
-    return {t: count(t) for t in sorted(conn_tables)}
-
-
 def _dump_sqlite(dest: Path) -> tuple[dict, set[str], dict]:
     source = db.engine.url.database
     target = dest / SQLITE_FILE
@@ -114,7 +110,7 @@ def _dump_sqlite(dest: Path) -> tuple[dict, set[str], dict]:
     try:
         tables = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                             "AND name NOT LIKE 'sqlite_%'")]
-        counts = _row_counts(tables, lambda t: dst.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+        counts = {t: dst.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
         named = _named_files(lambda sql: dst.execute(sql).fetchall()) if "stored_file" in tables else set()
     finally:
         dst.close()
@@ -124,7 +120,7 @@ def _dump_sqlite(dest: Path) -> tuple[dict, set[str], dict]:
 def _dump_postgres(dest: Path) -> tuple[dict, set[str], dict]:
     if shutil.which("pg_dump") is None:
         raise BackupError("pg_dump is not installed (Debian package postgresql-client)")
-    args, env = _pg_args(db.engine.url)
+    args, env = pg_args(db.engine.url)
     target = dest / PG_FILE
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         # pg_dump reads the snapshot this transaction exported: the counts and file names below
@@ -136,7 +132,7 @@ def _dump_postgres(dest: Path) -> tuple[dict, set[str], dict]:
         if done.returncode != 0:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()[:500]}")
         tables = inspect(conn).get_table_names()
-        counts = _row_counts(tables, lambda t: conn.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar_one())
+        counts = {t: conn.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar_one() for t in sorted(tables)}
         named = _named_files(lambda sql: conn.exec_driver_sql(sql).fetchall()) if "stored_file" in tables else set()
         conn.rollback()
     return {"engine": "postgresql", "file": PG_FILE}, named, counts
@@ -149,7 +145,7 @@ def backup(dest: Path) -> BackupReport:
     dest.mkdir(parents=True, exist_ok=True)
     os.chmod(dest, 0o700)  # it holds the private signing key
     started = utcnow()
-    database, named, counts = _dump_sqlite(dest) if _engine_kind() == "sqlite" else _dump_postgres(dest)
+    database, named, counts = _dump_sqlite(dest) if engine_kind() == "sqlite" else _dump_postgres(dest)
     files = {database["file"]: file_entry(dest / database["file"])}
     for name, config_key in FOLDERS:
         root = Path(current_app.config[config_key])

@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import inspect
 
 from ..extensions import db
-from .backup import FOLDERS, FORMAT, MANIFEST, PG_FILE, SQLITE_FILE, BackupError, _engine_kind, _pg_args, file_entry
-from .backup import _STARTUP_KEYS
+from .backup import (FOLDERS, FORMAT, MANIFEST, PG_FILE, SQLITE_FILE, STARTUP_KEYS, BackupError, engine_kind,
+                     file_entry, pg_args)
 
 
 @dataclass
@@ -61,7 +61,7 @@ def instance_problems() -> list[str]:
         root = Path(current_app.config[config_key])
         files = [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
         if name == "keys":
-            files = [p for p in files if p.name not in _STARTUP_KEYS]
+            files = [p for p in files if p.name not in STARTUP_KEYS]
         if files:
             problems.append(f"{root} holds {len(files)} file(s)")
     return problems
@@ -87,7 +87,7 @@ def _restore_postgres(src: Path) -> None:
         for table in inspect(conn).get_table_names():
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
     db.engine.dispose()
-    args, env = _pg_args(db.engine.url)
+    args, env = pg_args(db.engine.url)
     done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                            *args, str(src / PG_FILE)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -98,8 +98,8 @@ def restore(src: Path) -> RestoreReport:
     src = Path(src)
     manifest = read_manifest(src)
     engine = manifest["database"]["engine"]
-    if engine != _engine_kind():
-        raise BackupError(f"the backup is of a {engine} database; this instance uses {_engine_kind()}")
+    if engine != engine_kind():
+        raise BackupError(f"the backup is of a {engine} database; this instance uses {engine_kind()}")
     problems = instance_problems()
     if problems:
         raise BackupError("the instance is not empty: " + "; ".join(problems))
