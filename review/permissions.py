@@ -90,12 +90,17 @@ def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
 
 
 def seat_label(sub: Submission, expert_id: int, name: str, viewer: User) -> str:
-    if sees_expert_names(viewer):
-        return name
+    return seat_labels(sub, viewer, {expert_id: name}).get(expert_id, "专家")
+
+
+def seat_labels(sub: Submission, viewer: User, names: dict[int, str] | None = None) -> dict[int, str]:
+    """{expert id: what the viewer calls them} for the submission's seats (the committee setting
+    read once). ``names`` gives names not loaded through ``sub.assignments``."""
     seats = sorted({a.expert_id for a in sub.assignments})
-    if expert_id not in seats:
-        return "专家"
-    return f"专家{chr(ord('A') + seats.index(expert_id) % 26)}"
+    if sees_expert_names(viewer):
+        known = {a.expert_id: a.expert.name for a in sub.assignments} if names is None else names
+        return {eid: known[eid] for eid in (names or seats) if eid in known}
+    return {eid: f"专家{chr(ord('A') + n % 26)}{n // 26 or ''}" for n, eid in enumerate(seats)}
 
 
 def can_view_audit(user: User, sub: Submission) -> bool:
@@ -103,12 +108,12 @@ def can_view_audit(user: User, sub: Submission) -> bool:
     return user.role in (Role.office, Role.admin) or is_owner(user, sub)
 
 
-def audit_actor_label(sub: Submission, actor: User | None, viewer: User) -> str | None:
-    """Who did it, as the viewer may know it: an expert under the panel's label. None = the system."""
+def audit_actor_label(actor: User | None, labels: dict[int, str]) -> str | None:
+    """Who did it, as the viewer may know it (``labels`` from ``seat_labels``). None = the system."""
     if actor is None:
         return None
     if actor.role is Role.expert and actor.expert_id is not None:
-        return seat_label(sub, actor.expert_id, actor.name, viewer)
+        return labels.get(actor.expert_id, "专家")  # names mode lists every actor; else no seat, no name
     return actor.name
 
 
