@@ -116,6 +116,9 @@ def _init_extensions(app: Flask) -> None:
     from . import transaction
 
     transaction.init()
+    from .audit import chain
+
+    chain.init()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)

@@ -22,6 +22,9 @@ def register(app: Flask) -> None:
     from .sheets.cli import register as register_sheet_commands
 
     register_sheet_commands(app)
+    from .maintenance.cli import register as register_maintenance_commands
+
+    register_maintenance_commands(app)
 
 
 def _fail(message: str) -> None:

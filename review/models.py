@@ -1,6 +1,6 @@
 """Imports every model so that the metadata is complete (migrations, create_all)."""
 from .accounts.models import ApiToken, Department, Role, User  # noqa: F401
-from .audit.models import AuditEvent, CommitteeSetting, Notification  # noqa: F401
+from .audit.models import AuditEvent, AuditHead, AuditSeal, CommitteeSetting, Notification  # noqa: F401
 from .experts.models import Expert, ExpertConflict, ExpertUnavailability  # noqa: F401
 from .reviews.models import (  # noqa: F401
     Assignment, ClauseComment, Decision, Opinion, ReminderLog, RevisionResponse,

@@ -8,6 +8,9 @@ from .reviews.models import Assignment, AssignmentStatus
 from .submissions.models import Status, Submission
 
 _SEATED = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
+# An expert reads a submission through a seat they hold, or held until the review was closed under
+# them; not after declining, declaring a conflict or being replaced.
+_READS = _SEATED + (AssignmentStatus.cancelled,)
 
 
 def is_owner(user: User, sub: Submission) -> bool:
@@ -29,7 +32,19 @@ def can_view_submission(user: User, sub: Submission) -> bool:
         return True
     if is_owner(user, sub):
         return True
-    return any(a.status in _SEATED for a in expert_assignments(user, sub))
+    return any(a.status in _READS for a in expert_assignments(user, sub))
+
+
+def visible_submission_ids(user: User):
+    """The ids ``can_view_submission`` allows, as a subquery for lists (pages and API)."""
+    if user.role in (Role.office, Role.admin):
+        return db.select(Submission.id)
+    if user.role is Role.department:
+        return db.select(Submission.id).where(Submission.department_id == user.department_id)
+    if user.role is Role.expert:
+        return db.select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id,
+                                                         Assignment.status.in_(_READS))
+    return db.select(Submission.id).where(db.false())
 
 
 def can_view_opinions(user: User, sub: Submission, round_: int) -> bool:
@@ -64,9 +79,44 @@ def committee() -> CommitteeSetting:
     return setting
 
 
+def sees_expert_names(viewer: User) -> bool:
+    """The office always; everyone else unless the committee anonymises the panel."""
+    return viewer.role in (Role.office, Role.admin) or not committee().anonymise_panel
+
+
 def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
     """The office sees names; others see 专家A/B/C when the committee anonymises the panel."""
-    if viewer.role in (Role.office, Role.admin) or not committee().anonymise_panel:
-        return assignment.expert.name
+    return seat_label(sub, assignment.expert_id, assignment.expert.name, viewer)
+
+
+def seat_label(sub: Submission, expert_id: int, name: str, viewer: User) -> str:
+    return seat_labels(sub, viewer, {expert_id: name}).get(expert_id, "专家")
+
+
+def seat_labels(sub: Submission, viewer: User, names: dict[int, str] | None = None) -> dict[int, str]:
+    """{expert id: what the viewer calls them} for the submission's seats (the committee setting
+    read once). ``names`` gives names not loaded through ``sub.assignments``."""
     seats = sorted({a.expert_id for a in sub.assignments})
-    return f"专家{chr(ord('A') + seats.index(assignment.expert_id) % 26)}"
+    if sees_expert_names(viewer):
+        known = {a.expert_id: a.expert.name for a in sub.assignments} if names is None else names
+        return {eid: known[eid] for eid in (names or seats) if eid in known}
+    return {eid: f"专家{chr(ord('A') + n % 26)}{n // 26 or ''}" for n, eid in enumerate(seats)}
+
+
+def can_view_audit(user: User, sub: Submission) -> bool:
+    """The office and the submitting department; experts read no trail (it names their peers)."""
+    return user.role in (Role.office, Role.admin) or is_owner(user, sub)
+
+
+def audit_actor_label(actor: User | None, labels: dict[int, str]) -> str | None:
+    """Who did it, as the viewer may know it (``labels`` from ``seat_labels``). None = the system."""
+    if actor is None:
+        return None
+    if actor.role is Role.expert and actor.expert_id is not None:
+        return labels.get(actor.expert_id, "专家")  # names mode lists every actor; else no seat, no name
+    return actor.name
+
+
+def can_view_event_reason(viewer: User, actor: User | None) -> bool:
+    """An expert's reason (declining, a conflict of interest) is for the committee office only."""
+    return viewer.role in (Role.office, Role.admin) or actor is None or actor.role is not Role.expert

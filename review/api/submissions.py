@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..permissions import committee, seat_sees_peers
+from ..permissions import can_view_submission, committee, seat_labels, seat_sees_peers, visible_submission_ids
 from ..reviews import operations as rops
 from ..reviews.models import Assignment, OpinionStatus
 from ..routing.operations import default_due, propose_for_submission
@@ -32,23 +32,13 @@ STAFF = (Role.office, Role.admin)
 
 
 def visible_submissions(user: User):
-    stmt = select(Submission)
-    if user.role is Role.department:
-        return stmt.where(Submission.department_id == user.department_id)
-    if user.role is Role.expert:
-        assigned = select(Assignment.submission_id).where(Assignment.expert_id == user.expert_id)
-        return stmt.where(Submission.id.in_(assigned))
-    return stmt
+    if user.has_role(*STAFF):
+        return select(Submission)
+    return select(Submission).where(Submission.id.in_(visible_submission_ids(user)))
 
 
 def can_view(user: User, sub: Submission) -> bool:
-    if user.has_role(*STAFF):
-        return True
-    if user.role is Role.department:
-        return sub.department_id == user.department_id
-    if user.role is Role.expert:
-        return any(a.expert_id == user.expert_id for a in sub.assignments)
-    return False
+    return can_view_submission(user, sub)  # the pages' rule: a declined seat reads nothing
 
 
 def visible_submission(submission_id: int) -> Submission:
@@ -67,11 +57,8 @@ def _anonymise_panel() -> bool:
 
 
 def _expert_labels(sub: Submission, user: User) -> dict[int, str]:
-    """Names for staff and experts; a department sees 专家A, 专家B … when the panel is anonymised."""
-    ids = list(dict.fromkeys(a.expert_id for a in sub.assignments))
-    if user.role is Role.department and _anonymise_panel():
-        return {eid: f"专家{chr(ord('A') + n % 26)}{n // 26 or ''}" for n, eid in enumerate(ids)}
-    return {a.expert_id: a.expert.name for a in sub.assignments}
+    """The pages' labels (permissions.seat_label): names, or 专家A, 专家B … when the panel is anonymised."""
+    return seat_labels(sub, user)
 
 
 def visible_opinions(user: User, sub: Submission):

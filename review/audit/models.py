@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -26,8 +26,39 @@ class AuditEvent(db.Model):
     round: Mapped[int | None] = mapped_column()
     data: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow, index=True)
+    # The hash chain (review/audit/chain.py): position, the previous event's hash, the canonical
+    # JSON that was hashed, and its SHA-256. Set when the event's transaction commits.
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    chained: Mapped[str] = mapped_column(Text, default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class AuditHead(db.Model):
+    """The chain's last link (one row). Appending updates it first, in the same transaction, so
+    concurrent writers queue on this row instead of forking the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
+
+
+class AuditSeal(db.Model):
+    """A chain head signed with the committee's key: rewriting the chain up to it is detectable."""
+
+    __tablename__ = "audit_seal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
 
 
 class Notification(db.Model):

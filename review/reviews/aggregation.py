@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import validation as v
 from ..accounts.models import User
+from ..audit.records import decision_record
 from ..extensions import db
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, transition
@@ -104,7 +105,8 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
     except IntegrityError:
         raise TransitionError("already_decided", "another office user has already decided this round") from None
     sub.conclusion = conclusion
-    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent})
+    transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent,
+                                                           "decision": decision_record(decision, actor.id)})
     db.session.flush()
     return decision
 

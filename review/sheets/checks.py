@@ -57,8 +57,7 @@ class VerificationResult:
 
 
 def _public_key(key_id: str):
-    pair = signing.load_keypair(current_app.config["KEY_DIR"])
-    return pair.public if pair.key_id == key_id else None
+    return signing.public_key_for(current_app.config["KEY_DIR"], key_id)  # current or retired
 
 
 _verified: dict[tuple[str, str], bytes] = {}  # (key id, signature) -> the canonical facts it verified
@@ -249,6 +248,9 @@ def check_sheet_pdf(pdf: bytes) -> PdfCheck:
     """Check a sheet PDF: its embedded signature, then the register's record of the same serial."""
     pair = signing.load_keypair(current_app.config["KEY_DIR"])
     out = check_pdf_offline(pdf, pair.public_pem)
+    if out.embedded and not out.key_known:  # signed before a key rotation: its retired public key
+        retired = signing.retired_public_pem(current_app.config["KEY_DIR"], str(out.facts.get("key_id", "")))
+        out = check_pdf_offline(pdf, retired) if retired else out
     if not out.embedded:
         return out
     from .operations import get_sheet, sheet_path

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Role, User
 from ..audit.models import CommitteeSetting
 from ..audit.operations import record_event
+from ..audit.records import sheet_record
 from ..calendar import local_now
 from ..extensions import db
 from ..reviews.models import ClauseComment, Decision
@@ -291,7 +292,7 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
     except SheetFontError as exc:
         raise SheetError("no_font", str(exc)) from None
     record_event(sub, actor, "issue_sheet", data={"serial": sheet.serial, "conclusion": decision.conclusion.value,
-                                                  "decision": decision.id})
+                                                  "decision": decision.id, "sheet": sheet_record(sheet, sheet_path)})
     db.session.flush()
     return sheet, code
 

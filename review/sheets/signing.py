@@ -2,7 +2,9 @@
 
 The key pair lives in the instance folder (KEY_DIR), is generated on first use and is never
 logged or sent anywhere; only the public key leaves the server. Key objects are cached per
-process so that a verification costs one signature check, not a file read.
+process so that a verification costs one signature check and a stat, not a file read.
+``rotate_keypair`` replaces the key: the old public key moves to KEY_DIR/retired/<key id>.pub.pem
+and keeps verifying what it signed; the old private key is deleted.
 """
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 PRIVATE_NAME = "sheet_ed25519.pem"
 PUBLIC_NAME = "sheet_ed25519.pub.pem"
+RETIRED_DIR = "retired"
 ALGORITHM = "Ed25519"
 
-_cache: dict[str, "KeyPair"] = {}
+_cache: dict[str, tuple[tuple[int, int], "KeyPair"]] = {}  # key dir -> (private file stamp, pair)
 _public_cache: dict[bytes, tuple[Ed25519PublicKey, str]] = {}
 _lock = threading.Lock()
 
@@ -70,24 +73,31 @@ def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 def load_keypair(key_dir: str | Path) -> KeyPair:
-    """The instance's key pair, generated (mode 0600) when absent."""
+    """The instance's key pair, generated (mode 0600) when absent. A rotation by another process
+    is seen at the next call (the private key file's inode changes)."""
     key_dir = str(key_dir)
-    pair = _cache.get(key_dir)
-    if pair is not None:
-        return pair
+    private_path = Path(key_dir) / PRIVATE_NAME
+    hit = _cache.get(key_dir)
+    if hit is not None and hit[0] == _stamp(private_path):
+        return hit[1]
     with _lock:
-        pair = _cache.get(key_dir)
-        if pair is not None:
-            return pair
         folder = Path(key_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        private_path = folder / PRIVATE_NAME
         if not private_path.exists():
             fresh = Ed25519PrivateKey.generate()
             pem = fresh.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption())
             _write_exclusive(private_path, pem, 0o600)
+        stamp = _stamp(private_path)
         try:
             private = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
         except (OSError, ValueError) as exc:
@@ -101,8 +111,55 @@ def load_keypair(key_dir: str | Path) -> KeyPair:
             public_path.unlink(missing_ok=True)
             _write_exclusive(public_path, public_pem, 0o644)
         pair = KeyPair(private, public, key_id_of(public), public_pem)
-        _cache[key_dir] = pair
+        _cache[key_dir] = (stamp, pair)
         return pair
+
+
+def retired_public_pem(key_dir: str | Path, key_id: str) -> bytes | None:
+    """The PEM of a retired public key by its id; None when there is none."""
+    if not key_id or len(key_id) > 64 or not all(c in "0123456789abcdef" for c in key_id):
+        return None
+    try:
+        pem = (Path(key_dir) / RETIRED_DIR / f"{key_id}.pub.pem").read_bytes()
+        return pem if load_public_key(pem)[1] == key_id else None
+    except (OSError, KeyError_):
+        return None
+
+
+def public_key_for(key_dir: str | Path, key_id: str) -> Ed25519PublicKey | None:
+    """The public key with this id: the current one or a retired one; None when unknown."""
+    pair = load_keypair(key_dir)
+    if pair.key_id == key_id:
+        return pair.public
+    pem = retired_public_pem(key_dir, key_id)
+    return load_public_key(pem)[0] if pem else None
+
+
+def retired_key_ids(key_dir: str | Path) -> list[str]:
+    folder = Path(key_dir) / RETIRED_DIR
+    return sorted(p.name.removesuffix(".pub.pem") for p in folder.glob("*.pub.pem")) if folder.is_dir() else []
+
+
+def rotate_keypair(key_dir: str | Path) -> tuple[str, str]:
+    """A new signing key; the old public key is kept under retired/. Returns (old id, new id)."""
+    folder = Path(key_dir)
+    old = load_keypair(folder)
+    retired = folder / RETIRED_DIR
+    retired.mkdir(parents=True, exist_ok=True)
+    retired_path = retired / f"{old.key_id}.pub.pem"
+    if not retired_path.exists():
+        _write_exclusive(retired_path, old.public_pem, 0o644)
+    fresh = Ed25519PrivateKey.generate()
+    pem = fresh.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    with _lock:
+        tmp = folder / f".{PRIVATE_NAME}.new.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        os.replace(tmp, folder / PRIVATE_NAME)  # atomic: readers see the old key or the new one
+        _cache.pop(str(folder), None)
+    return old.key_id, load_keypair(folder).key_id
 
 
 def load_public_key(pem: bytes) -> tuple[Ed25519PublicKey, str]:

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
 from ..accounts.models import Role
-from ..audit.models import AuditEvent
+from ..audit.operations import audit_rows
 from ..extensions import db
 from ..listing import submission_page
 from ..messages import error_text, exc_text, parse_error_text
-from ..permissions import can_view_opinions, can_view_submission
+from ..permissions import can_view_audit, can_view_opinions, can_view_submission
 from ..workflow import TransitionError, available_actions
 from . import operations as ops
 from .models import PolicyType, Stage, StoredFile, Submission
@@ -230,11 +230,9 @@ def diff(sub_id: int):
 @login_required
 def audit(sub_id: int):
     sub = _own_submission(sub_id)
-    if current_user.role is Role.expert:
+    if not can_view_audit(current_user, sub):
         abort(404)
-    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.submission_id == sub.id)
-                                .order_by(AuditEvent.created_at, AuditEvent.id)).all()
-    return render_template("submissions/audit.html", sub=sub, events=events)
+    return render_template("submissions/audit.html", sub=sub, events=audit_rows(sub, current_user))
 
 
 @bp.route("/files/<int:file_id>")

@@ -1,0 +1,1 @@
+from tests.sheets.conftest import committee, issued  # noqa: F401  (fixtures)
