@@ -70,3 +70,16 @@ def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
         return assignment.expert.name
     seats = sorted({a.expert_id for a in sub.assignments})
     return f"专家{chr(ord('A') + seats.index(assignment.expert_id) % 26)}"
+
+
+def precedent_visible(user: User, department_id: int) -> bool:
+    """A concluded draft shown as a precedent: the office and experts see the committee's concluded
+    work; a department only its own (other departments' drafts are not published)."""
+    if user.role in (Role.office, Role.admin, Role.expert):
+        return True
+    return user.role is Role.department and user.department_id == department_id
+
+
+def sees_expert_names(user: User) -> bool:
+    """Who wrote an earlier opinion: the office always; others unless the committee anonymises."""
+    return user.role in (Role.office, Role.admin) or not committee().anonymise_panel
