@@ -1,8 +1,9 @@
 """Precedents for a draft from the committee's concluded work, filtered by what the viewer may see.
 
-A fixed number of SQL statements per request: one reads the signature of the concluded work (the
-newest concluded submission, decision and submitted clause comment), the index is rebuilt from three
-statements only when that changes, and a draft's raw result is cached per version and signature.
+A fixed number of SQL statements per request: one reads the signature of the concluded work (count,
+newest id and update of the concluded submissions, newest decision; opinions are locked once
+submitted, so comments change nothing until their submission concludes), the index is rebuilt from
+three statements only when that changes, and a draft's raw result is cached per version and signature.
 """
 from __future__ import annotations
 
@@ -46,7 +47,6 @@ def _signature() -> tuple:
         db.select(db.func.max(Submission.id)).where(concluded).scalar_subquery(),
         db.select(db.func.count(Submission.id)).where(concluded).scalar_subquery(),
         db.select(db.func.max(Submission.updated_at)).where(concluded).scalar_subquery(),
-        db.select(db.func.max(ClauseComment.id)).scalar_subquery(),
         db.select(db.func.max(Decision.id)).scalar_subquery(),
     )).one()
     return tuple(str(v) for v in row)
