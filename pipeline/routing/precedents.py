@@ -77,6 +77,17 @@ def _col_max(mat: sparse.csc_matrix) -> np.ndarray:
     return np.asarray(mat.max(axis=0).todense(), dtype=np.float32).ravel()
 
 
+def _unseen(rows: list[dict[str, float]], vocab: dict[str, int]) -> np.ndarray:
+    """Per query row, the summed weight of its terms that no past document holds."""
+    return np.array([sum(w for t, w in weights.items() if t not in vocab) for weights in rows], dtype=np.float32)
+
+
+def _typical(col_max: np.ndarray) -> float:
+    """The weight an unseen term would have in the query's own self-match: a typical term's best."""
+    nz = col_max[col_max > 0]
+    return float(np.median(nz)) if nz.size else 1.0
+
+
 def _query_rows(rows: list[dict[str, float]], vocab: dict[str, int], ncols: int) -> sparse.csr_matrix:
     data, indices, indptr = [], [], [0]
     for weights in rows:
@@ -101,11 +112,13 @@ class PrecedentIndex:
         self._draft_mat, self._draft_vocab = _bm25_matrix(
             [_tokens(d.title) * 3 + [x for c in d.clauses for x in _tokens(c)] for d in self.drafts])
         self._draft_max = _col_max(self._draft_mat)
+        self._draft_typical = _typical(self._draft_max)
         self._draft_csr = self._draft_mat.tocsr()
         clause_tokens = [_tokens(c.text) for c in self.clauses]
         self._clause_tokens = [set(t) for t in clause_tokens]
         mat, self._clause_vocab = _bm25_matrix(clause_tokens)
         self._clause_max = _col_max(mat)
+        self._clause_typical = _typical(self._clause_max)
         self._clause_csr = mat.tocsr()
         # (clauses x vocabulary) 1 where the clause holds a content word: counts shared words by product
         content = np.array([0.0] * (mat.shape[1]), dtype=np.float32)
@@ -123,9 +136,11 @@ class PrecedentIndex:
                        exclude: Sequence[Hashable] = ()) -> list[SimilarDraft]:
         if not self.drafts or not self._draft_vocab:
             return []
-        q = _query_rows([draft.query()], self._draft_vocab, self._draft_csr.shape[1])
+        rows = [draft.query()]
+        q = _query_rows(rows, self._draft_vocab, self._draft_csr.shape[1])
         raw = np.asarray((self._draft_csr @ q.T).todense(), dtype=np.float32).ravel()
-        scale = float((q @ self._draft_max)[0]) or 1.0
+        # A draft equal to a past one would score this much; terms no past draft holds count too.
+        scale = float((q @ self._draft_max)[0] + _unseen(rows, self._draft_vocab)[0] * self._draft_typical) or 1.0
         out = []
         for i in np.argsort(-raw, kind="stable"):
             share = float(raw[i]) / scale
@@ -149,7 +164,8 @@ class PrecedentIndex:
         weights = [_weights(s.tokens) for s in segs]
         q = _query_rows(weights, self._clause_vocab, self._clause_csr.shape[1])
         raw = (q @ self._clause_csr.T).tocsr()
-        scale = np.maximum(np.asarray(q @ self._clause_max, dtype=np.float32).ravel(), 1e-9)
+        scale = np.asarray(q @ self._clause_max, dtype=np.float32).ravel()
+        scale = np.maximum(scale + _unseen(weights, self._clause_vocab) * self._clause_typical, 1e-9)
         share = (sparse.diags(1.0 / scale) @ raw).tocsr()
         share.data[share.data < CLAUSE_MIN_SHARE] = 0.0
         share.eliminate_zeros()
