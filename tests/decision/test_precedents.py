@@ -101,3 +101,20 @@ def test_review_page_shows_precedents_to_the_seated_expert(world, client, auth):
     auth.login(expert.username)
     page = client.get(f"/reviews/{seat.id}").get_data(as_text=True)
     assert 'id="precedents"' in page and OPINION in page
+
+
+def test_office_proposal_shows_reasons_in_domain_terms(world, client, auth):
+    import re
+
+    from review.submissions import operations as sops
+
+    sops.accept_submission(world["office"], world["new"])
+    db.session.commit()
+    auth.login("office")
+    page = client.get(f"/office/submissions/{world['new'].id}").get_data(as_text=True)
+    assert re.search(r"领域匹配 \d\.\d\d · 专长相似 \d\.\d\d", page)
+    blocks = re.findall(r'<div class="small reasons">(.*?)</div>', page, re.S)
+    # reasons proper: without the quoted clause words and the field labels
+    shown = [re.sub(r"“[^”]*”|<span class=\"muted\">[^<]*</span>", "", b) for b in blocks]
+    assert blocks and all(not re.search("行动|模式|参与|主任|意见", b) for b in shown)
+    assert "“" in blocks[0]  # the clause is cited with its first words
