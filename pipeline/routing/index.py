@@ -80,6 +80,7 @@ class ExpertIndex:
     def __init__(self, profiles: Iterable[ExpertProfile], *, embedder: Embedder | str | None = None) -> None:
         self.profiles: list[ExpertProfile] = list(profiles)
         self._pos = {p.id: i for i, p in enumerate(self.profiles)}
+        self._filters: dict[int, ReasonFilter] = {}
         taxonomy = _taxonomy()
         self.domain_codes = [c for c, _ in taxonomy]
         col = {c: j for j, c in enumerate(self.domain_codes)}
@@ -108,6 +109,13 @@ class ExpertIndex:
 
     def profile(self, expert_id: int) -> ExpertProfile:
         return self.profiles[self._pos[expert_id]]
+
+    def reason_filter(self, pos: int) -> ReasonFilter:
+        """What may be named as a reason for the expert at ``pos``, built once per index."""
+        filt = self._filters.get(pos)
+        if filt is None:
+            filt = self._filters[pos] = ReasonFilter(self.profiles[pos])
+        return filt
 
     def score(self, draft: dict | DraftText) -> DraftScores:
         """Score every expert against ``draft``: a parsed draft dict, or one already tokenised by
@@ -237,7 +245,7 @@ class DraftScores:
             self._lex_rows = self._lex_q.tocsr()
         row = self._lex_rows[pos, :].toarray().ravel() * self._q.weights
         order = np.argsort(-row, kind="stable")
-        filt = ReasonFilter(p)
+        filt = self.index.reason_filter(pos)
         # Only rubric terms and the expert's own expertise words are reasons (see reasons.py).
         terms = filt.terms([self._q.tokens[j] for j in order if row[j] > 0], N_TERMS)
         clauses = self._clauses(pos, row, set(matched))
