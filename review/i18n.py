@@ -56,6 +56,9 @@ LABELS = {
     "status.deliberation": _l("Deliberation"),
     "status.concluded": _l("Opinion issued"),
     "status.withdrawn": _l("Withdrawn"),
+    "impact_level.none": _l("No significant health impact"),
+    "impact_level.minor": _l("Minor: simplified review"),
+    "impact_level.major": _l("Major: full panel review"),
     "conclusion.approve": _l("Approved"),
     "conclusion.modify": _l("Modify"),
     "conclusion.redraft": _l("Redraft"),
@@ -116,6 +119,8 @@ ACTIONS = {
     "issue_sheet": _l("Opinion sheet issued"),
     "revoke_sheet": _l("Opinion sheet revoked"),
     "legality_intake": _l("Legality-review intake recorded"),
+    "edit_screening": _l("Screening form edited"),
+    "finalise_screening": _l("Screening form made final"),
 }
 
 

@@ -59,6 +59,13 @@ ERRORS = {
     "future_date": _l("The received date is in the future."),
     "invalid_state": _l("This action is not possible in the submission's current state."),
     "forbidden": _l("You may not do this."),
+    # the screening form (初筛表)
+    "no_screening": _l("This round has no screening to edit."),
+    "screening_final": _l("The screening form is final and can no longer be changed."),
+    "bad_impact_level": _l("Choose the impact level: none, minor or major."),
+    "reason_too_long": _l("A reason is longer than 500 characters."),
+    "too_many_reasons": _l("Give at most 10 reasons per question."),
+    "related_too_long": _l("The list of related departments is longer than 300 characters."),
 }
 
 

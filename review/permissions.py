@@ -120,3 +120,11 @@ def audit_actor_label(actor: User | None, labels: dict[int, str]) -> str | None:
 def can_view_event_reason(viewer: User, actor: User | None) -> bool:
     """An expert's reason (declining, a conflict of interest) is for the committee office only."""
     return viewer.role in (Role.office, Role.admin) or actor is None or actor.role is not Role.expert
+
+
+def precedent_visible(user: User, department_id: int) -> bool:
+    """A concluded draft shown as a precedent: the office and experts see the committee's concluded
+    work; a department only its own (other departments' drafts are not published)."""
+    if user.role in (Role.office, Role.admin, Role.expert):
+        return True
+    return user.role is Role.department and user.department_id == department_id

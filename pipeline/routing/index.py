@@ -24,7 +24,8 @@ from scipy import sparse
 from .dense import Embedder, load_embedder
 from .lexicon import DOMAIN_TERMS
 from .model import ExpertProfile, Match
-from .text import DraftText, display_terms, draft_text, tokenize, word_count
+from .reasons import ReasonFilter, clause_evidence
+from .text import DraftText, draft_text, tokenize, word_count
 
 DOMAIN_SHARE = 0.5
 DENSE_SHARE = 0.5
@@ -79,6 +80,7 @@ class ExpertIndex:
     def __init__(self, profiles: Iterable[ExpertProfile], *, embedder: Embedder | str | None = None) -> None:
         self.profiles: list[ExpertProfile] = list(profiles)
         self._pos = {p.id: i for i, p in enumerate(self.profiles)}
+        self._filters: dict[int, ReasonFilter] = {}
         taxonomy = _taxonomy()
         self.domain_codes = [c for c, _ in taxonomy]
         col = {c: j for j, c in enumerate(self.domain_codes)}
@@ -107,6 +109,13 @@ class ExpertIndex:
 
     def profile(self, expert_id: int) -> ExpertProfile:
         return self.profiles[self._pos[expert_id]]
+
+    def reason_filter(self, pos: int) -> ReasonFilter:
+        """What may be named as a reason for the expert at ``pos``, built once per index."""
+        filt = self._filters.get(pos)
+        if filt is None:
+            filt = self._filters[pos] = ReasonFilter(self.profiles[pos])
+        return filt
 
     def score(self, draft: dict | DraftText) -> DraftScores:
         """Score every expert against ``draft``: a parsed draft dict, or one already tokenised by
@@ -236,11 +245,18 @@ class DraftScores:
             self._lex_rows = self._lex_q.tocsr()
         row = self._lex_rows[pos, :].toarray().ravel() * self._q.weights
         order = np.argsort(-row, kind="stable")
-        terms = display_terms([self._q.tokens[j] for j in order if row[j] > 0], N_TERMS)
+        filt = self.index.reason_filter(pos)
+        # Only rubric terms and the expert's own expertise words are reasons (see reasons.py).
+        terms = filt.terms([self._q.tokens[j] for j in order if row[j] > 0], N_TERMS)
+        clauses = self._clauses(pos, row, set(matched))
+        by_path = {s.path: s for s in self.text.segments}
+        evidence = [clause_evidence(by_path[c], filt, terms, matched) for c in clauses if c in by_path]
+        cited = terms + [t for e in evidence for t in e.terms if t not in terms]
         return Match(
             expert_id=p.id, name=p.name, score=float(self.scores[pos]), lexical=float(self.lexical[pos]),
             dense=None if self.dense is None else float(self.dense[pos]), domain=float(self.domain[pos]),
-            matched_domains=matched, terms=terms, clauses=self._clauses(pos, row, set(matched)),
+            matched_domains=matched, terms=terms, clauses=clauses, text=float(self.text_score[pos]),
+            evidence=evidence, expertise=filt.matching_phrases(cited), opinion=filt.matching_opinion(cited),
         )
 
     def _clause_matrix(self) -> sparse.csr_matrix:

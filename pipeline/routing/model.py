@@ -33,18 +33,48 @@ class ExpertProfile:
 
 
 @dataclass
+class ClauseEvidence:
+    """A clause of the draft a match rests on: its path, its citation as people write it
+    (第五条“…首句…”) and the rubric terms it holds."""
+
+    path: str
+    citation: str
+    terms: list[str] = field(default_factory=list)
+    domain: str | None = None  # the matched domain the clause is tagged with, if any
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "citation": self.citation, "terms": list(self.terms), "domain": self.domain}
+
+
+@dataclass
 class Reasons:
+    """Why an expert suits a draft, in domain terms (see ``pipeline.routing.reasons``).
+
+    ``domains``/``terms``/``clauses`` are kept as before (codes, rubric terms, clause paths);
+    ``evidence`` cites the clauses, ``expertise`` the expert's matching phrases, ``opinion`` a past
+    opinion naming the same terms; ``scores`` the two parts of the score: domain match and
+    expertise similarity, each in [0, 1].
+    """
+
     domains: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     clauses: list[str] = field(default_factory=list)
+    evidence: list[ClauseEvidence] = field(default_factory=list)
+    expertise: list[str] = field(default_factory=list)
+    opinion: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"domains": list(self.domains), "terms": list(self.terms), "clauses": list(self.clauses)}
+        return {"domains": list(self.domains), "terms": list(self.terms), "clauses": list(self.clauses),
+                "evidence": [e.to_dict() for e in self.evidence], "expertise": list(self.expertise),
+                "opinion": self.opinion, "scores": {k: round(v, 2) for k, v in self.scores.items()}}
 
 
 @dataclass
 class Match:
-    """One expert's affinity with one draft; components in [0, 1] (see ``docs/routing.md``)."""
+    """One expert's affinity with one draft; components in [0, 1] (see ``docs/routing.md``).
+
+    ``text`` is the expertise similarity after shrinkage toward peers (what the score uses)."""
 
     expert_id: int
     name: str
@@ -55,10 +85,15 @@ class Match:
     matched_domains: list[str]
     terms: list[str]
     clauses: list[str]
+    text: float = 0.0
+    evidence: list[ClauseEvidence] = field(default_factory=list)
+    expertise: list[str] = field(default_factory=list)
+    opinion: str = ""
 
     @property
     def reasons(self) -> Reasons:
-        return Reasons(self.matched_domains, self.terms, self.clauses)
+        return Reasons(self.matched_domains, self.terms, self.clauses, list(self.evidence),
+                       list(self.expertise), self.opinion, {"domain": self.domain, "expertise": self.text})
 
 
 @dataclass

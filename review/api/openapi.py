@@ -248,7 +248,7 @@ _PATHS = {
 }
 
 # Other API modules may describe (or re-describe) their routes in OPENAPI_PATHS.
-_CONTRIBUTORS = ("review.api.sheets",)
+_CONTRIBUTORS = ("review.api.sheets", "review.api.stats")
 
 
 def build_spec() -> dict:

@@ -27,6 +27,7 @@ from ..permissions import committee
 from ..reviews import operations as rops
 from ..reviews.models import Assignment
 from ..routing.operations import default_due, propose_for_submission
+from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
 from ..submissions.models import Conclusion, Status, Submission
 from ..workflow import TransitionError, available_actions
@@ -114,7 +115,8 @@ def detail(sub_id: int):
     if sub.status in (Status.accepted, Status.under_review) and sub.current_version and sub.current_version.parsed:
         proposal = propose_for_submission(sub)
     experts = {e.id: e for e in db.session.scalars(db.select(Expert))} if proposal else {}
-    return render_template("office/detail.html", sub=sub, proposal=proposal, experts=experts,
+    precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
+    return render_template("office/detail.html", sub=sub, proposal=proposal, experts=experts, precedents=precedents,
                            actions=available_actions(current_user, sub), default_due=default_due(),
                            parsed=(sub.current_version.parsed if sub.current_version else None) or {},
                            today=local_today())

@@ -71,7 +71,10 @@ def review(assignment_id: int):
     body = review_body((stamp, current_user.id, language(), selected_id),
                        lambda: _review_context(assignment_id, selected_id, stamp.shows_peers),
                        cacheable=not stamp.shows_peers, csrf_token=generate_csrf())
-    return render_template("reviews/review.html", title=stamp.title, body=body)
+    from ..routing.precedents import precedents_for_assignment
+
+    return render_template("reviews/review.html", title=stamp.title, body=body,
+                           precedents=precedents_for_assignment(current_user, assignment_id))
 
 
 def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bool) -> dict:

@@ -33,6 +33,7 @@ TABLE = [
     ("POST", "/api/v1/assignments/{aid}/conflict", ASSIGNEE),
     ("POST", "/api/v1/assignments/{aid}/opinion", ASSIGNEE),
     ("POST", "/api/v1/assignments/{aid}/accept", ASSIGNEE),
+    ("GET", "/api/v1/stats/screening", {**OFFICE, "admin": OK}),
 ]
 
 

@@ -56,8 +56,10 @@ def test_reasons_name_domains_terms_and_clauses(index, tobacco_draft):
     assert {"戒烟门诊", "吸烟"} & set(best.terms) or "控烟" in best.terms
     assert best.clauses and set(best.clauses) <= {"一", "二", "三"}
     assert "二" in best.clauses  # the only clause naming 戒烟门诊
-    assert best.reasons.to_dict() == {"domains": best.matched_domains, "terms": best.terms,
-                                      "clauses": best.clauses}
+    out = best.reasons.to_dict()
+    assert {k: out[k] for k in ("domains", "terms", "clauses")} == {
+        "domains": best.matched_domains, "terms": best.terms, "clauses": best.clauses}
+    assert [e["path"] for e in out["evidence"]] == best.clauses
 
 
 def test_reasons_clauses_point_at_the_matching_clause(index, myopia_draft):

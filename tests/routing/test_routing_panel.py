@@ -85,7 +85,8 @@ def test_to_dict_shape(index, tobacco_draft):
     assert scores == sorted(scores, reverse=True)
     member = out["panel"][0]
     assert set(member) == {"expert_id", "name", "affiliation", "domains", "score", "reasons"}
-    assert set(member["reasons"]) == {"domains", "terms", "clauses"}
+    # the original keys stay; reasons in domain terms are added
+    assert set(member["reasons"]) == {"domains", "terms", "clauses", "evidence", "expertise", "opinion", "scores"}
     assert member["expert_id"] == 1 and member["reasons"]["domains"] == ["tobacco_alcohol"]
     assert set(out["alternates"][0]) == set(member) | {"seat", "seat_domain", "replaces", "rank"}
     assert out["excluded"] == []

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 49f2c37a2b78
+Revision ID: a196c183b754
 Revises: 
-Create Date: 2026-12-01 12:24:21.707380
+Create Date: 2026-12-01 12:24:44.937458
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '49f2c37a2b78'
+revision = 'a196c183b754'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -355,6 +355,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
     sa.UniqueConstraint('assignment_id', 'kind', 'day', name='uq_reminder_once_a_day')
     )
+    op.create_table('screening_form',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('questions', sa.JSON(), nullable=False),
+    sa.Column('impact_level', sa.String(length=10), nullable=False),
+    sa.Column('related_departments', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finalised_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finalised_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['finalised_by_id'], ['user.id'], name=op.f('fk_screening_form_finalised_by_id_user')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_screening_form_updated_by_id_user')),
+    sa.ForeignKeyConstraint(['version_id'], ['submission_version.id'], name=op.f('fk_screening_form_version_id_submission_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_screening_form')),
+    sa.UniqueConstraint('version_id', name=op.f('uq_screening_form_version_id'))
+    )
     op.create_table('stored_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -446,6 +462,7 @@ def downgrade():
 
     op.drop_table('clause_comment')
     op.drop_table('stored_file')
+    op.drop_table('screening_form')
     op.drop_table('reminder_log')
     with op.batch_alter_table('opinion_sheet', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_opinion_sheet_submission_id'))

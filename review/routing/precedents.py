@@ -1,0 +1,172 @@
+"""Precedents for a draft from the committee's concluded work, filtered by what the viewer may see.
+
+A fixed number of SQL statements per request: one reads the signature of the concluded work (count,
+newest id and update of the concluded submissions, newest decision; opinions are locked once
+submitted, so comments change nothing until their submission concludes), the index is rebuilt from
+three statements only when that changes, and a draft's raw result is cached per version and signature.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from pipeline.citation import cite, quote
+from pipeline.routing import prepare_draft
+from pipeline.routing.precedents import PastClause, PastDraft, PrecedentIndex, SimilarClause, SimilarDraft
+
+from ..accounts.models import Department
+from ..experts.models import Expert
+from ..extensions import db
+from ..permissions import precedent_visible, sees_expert_names
+from ..reviews.models import Assignment, ClauseComment, Decision, Opinion, OpinionStatus
+from ..submissions.models import Clause, Status, Submission, SubmissionVersion
+
+_lock = threading.Lock()
+_indexes: dict[str, tuple[tuple, PrecedentIndex]] = {}
+_results: dict[tuple, tuple[list[SimilarDraft], list[SimilarClause], dict]] = {}
+_RESULTS_MAX = 512
+
+
+@dataclass
+class Precedents:
+    """What one viewer sees: similar concluded drafts and opinions given on similar clauses."""
+
+    drafts: list[dict] = field(default_factory=list)
+    clauses: list[dict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.drafts or self.clauses)
+
+
+def _signature() -> tuple:
+    """One statement: what the index depends on."""
+    concluded = Submission.status == Status.concluded
+    row = db.session.execute(db.select(
+        db.select(db.func.max(Submission.id)).where(concluded).scalar_subquery(),
+        db.select(db.func.count(Submission.id)).where(concluded).scalar_subquery(),
+        db.select(db.func.max(Submission.updated_at)).where(concluded).scalar_subquery(),
+        db.select(db.func.max(Decision.id)).scalar_subquery(),
+    )).one()
+    return tuple(str(v) for v in row)
+
+
+def _build() -> PrecedentIndex:
+    """Three statements: concluded submissions, their current clauses, the opinions on those clauses."""
+    last = db.select(Decision.submission_id, db.func.max(Decision.decided_at).label("at")) \
+        .group_by(Decision.submission_id).subquery()
+    subs = db.session.execute(
+        db.select(Submission.id, Submission.title, Submission.department_id, Department.full_name,
+                  Submission.conclusion, last.c.at, Submission.current_round)
+        .join(Department, Department.id == Submission.department_id)
+        .outerjoin(last, last.c.submission_id == Submission.id)
+        .where(Submission.status == Status.concluded).order_by(Submission.id)).all()
+    texts: dict[int, list[str]] = {}
+    clause_rows = db.session.execute(
+        db.select(Clause.id, SubmissionVersion.submission_id, Clause.path, Clause.text)
+        .join(SubmissionVersion, SubmissionVersion.id == Clause.version_id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .where(Submission.status == Status.concluded, SubmissionVersion.round == Submission.current_round,
+               Clause.kind.in_(("body", "table"))).order_by(Clause.version_id, Clause.ordinal)).all()
+    for _cid, sub_id, _path, text in clause_rows:
+        texts.setdefault(sub_id, []).append(text)
+    opinions: dict[int, list[dict]] = {}
+    comment_rows = db.session.execute(
+        db.select(ClauseComment.clause_id, ClauseComment.text, ClauseComment.suggestion, Expert.name,
+                  Assignment.round)
+        .join(Opinion, Opinion.id == ClauseComment.opinion_id)
+        .join(Assignment, Assignment.id == Opinion.assignment_id)
+        .join(Expert, Expert.id == Assignment.expert_id)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .where(Opinion.status == OpinionStatus.submitted, Submission.status == Status.concluded,
+               ClauseComment.clause_id.is_not(None)).order_by(ClauseComment.id)).all()
+    for clause_id, text, suggestion, expert, round_ in comment_rows:
+        opinions.setdefault(clause_id, []).append(
+            {"text": text, "suggestion": suggestion, "expert": expert, "round": round_})
+    meta = {s.id: s for s in subs}
+    drafts = [PastDraft(s.id, s.title, texts.get(s.id, []),
+                        {"department_id": s.department_id, "department": s.full_name,
+                         "conclusion": s.conclusion.value if s.conclusion else "",
+                         "date": s.at.date().isoformat() if s.at else ""}) for s in subs]
+    clauses = [PastClause(cid, sub_id, path, text, opinions[cid]) for cid, sub_id, path, text in clause_rows
+               if cid in opinions and sub_id in meta]
+    return PrecedentIndex(drafts, clauses)
+
+
+def precedent_index() -> tuple[tuple, PrecedentIndex]:
+    signature = _signature()
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    with _lock:
+        cached = _indexes.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached
+    built = (signature, _build())
+    with _lock:
+        _indexes[key] = built
+    return built
+
+
+def _version_draft(version_id: int) -> dict:
+    rows = db.session.execute(db.select(Clause.path, Clause.text, Clause.domains)
+                              .where(Clause.version_id == version_id, Clause.kind.in_(("body", "table")))
+                              .order_by(Clause.ordinal)).all()
+    return {"title": "", "clauses": [{"path": p or f"#{i + 1}", "text": t, "domains": d or []}
+                                     for i, (p, t, d) in enumerate(rows)]}
+
+
+def _raw(version_id: int, submission_id: int, title: str):
+    signature, index = precedent_index()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], version_id, signature)
+    with _lock:
+        hit = _results.get(key)
+    if hit is not None:
+        return hit
+    draft = _version_draft(version_id)
+    draft["title"] = title
+    text = prepare_draft(draft)
+    hit = (index.similar_drafts(text, k=10, exclude=(submission_id,)),
+           index.similar_clauses(text, k=10, exclude=(submission_id,)),
+           {d.key: d for d in index.drafts})
+    with _lock:
+        if len(_results) > _RESULTS_MAX:
+            _results.clear()
+        _results[key] = hit
+    return hit
+
+
+def precedents_for(viewer, submission: Submission, version_id: int, *, k: int = 5) -> Precedents:
+    """The precedents ``viewer`` may see for ``submission``'s version ``version_id``."""
+    drafts, clauses, by_key = _raw(version_id, submission.id, submission.title)
+    names = sees_expert_names(viewer)
+    out = Precedents()
+    for d in drafts:
+        if precedent_visible(viewer, d.draft.meta["department_id"]):
+            out.drafts.append({"submission_id": d.draft.key, "title": d.draft.title, "score": round(d.score, 2),
+                               **{k2: v for k2, v in d.draft.meta.items() if k2 != "department_id"}})
+    for c in clauses:
+        past = by_key.get(c.past.draft_key)
+        if past is None or not precedent_visible(viewer, past.meta["department_id"]):
+            continue
+        out.clauses.append({
+            "clause": cite(c.path) or quote(c.text), "text": quote(c.text, 40), "score": round(c.score, 2),
+            "shared": c.shared, "past_title": past.title, "past_submission_id": past.key,
+            "past_clause": cite(c.past.path) or quote(c.past.text), "past_text": quote(c.past.text, 60),
+            "opinions": [{"text": o["text"], "suggestion": o["suggestion"],
+                          "expert": o["expert"] if names else ""} for o in c.past.opinions],
+        })
+    out.drafts, out.clauses = out.drafts[:k], out.clauses[:k]
+    return out
+
+
+def precedents_for_assignment(viewer, assignment_id: int) -> Precedents:
+    """For the review page, which does not load the submission: one statement finds the version."""
+    row = db.session.execute(
+        db.select(SubmissionVersion.id, Submission).select_from(Assignment)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(SubmissionVersion, (SubmissionVersion.submission_id == Submission.id)
+              & (SubmissionVersion.round == Assignment.round))
+        .where(Assignment.id == assignment_id)).one_or_none()
+    if row is None:
+        return Precedents()
+    return precedents_for(viewer, row[1], row[0])
