@@ -55,11 +55,14 @@ def _years(text: str) -> set[str]:
     return set(_YEAR.findall(_CODE.sub(" ", _HEX.sub(" ", text))))
 
 
+def _static(wording: dict) -> dict:
+    """The wording every sheet prints (headings, labels), not the conclusions' own texts."""
+    return {k: v for k, v in wording.items() if k not in ("conclusions", "policy_types")}
+
+
 def printable_corpus(facts: dict, wording: dict) -> list[str]:
-    """What a genuine sheet may print: the signed facts and the sheet's own wording (headings,
-    labels), but not the other conclusions' wording."""
-    static = {k: v for k, v in wording.items() if k not in ("conclusions", "policy_types")}
-    return list(_strings(facts)) + list(_strings(static))
+    """What a genuine sheet may print: the signed facts and the sheet's own wording."""
+    return list(_strings(facts)) + list(_strings(_static(wording)))
 
 
 def text_mismatches(facts: dict, text: str, wording: dict) -> list[str]:
@@ -75,18 +78,18 @@ def text_mismatches(facts: dict, text: str, wording: dict) -> list[str]:
     if not serial or serial not in page or (m and not _serials(text) <= allowed_serials):
         bad.append("serial")
 
-    # Each conclusion label may appear as often as the signed text and the wording print it.
+    # Each conclusion label may appear as often as the signed facts contain it. The wording's own
+    # labels that contain one (修改建议, a table header repeated on every page) are masked first.
     label = flat(str(facts.get("conclusion_label", "")))
     labels = {flat(c["label"]) for c in (wording.get("conclusions") or {}).values()} | {label}
     labels.discard("")
-    flat_corpus = [flat(s) for s in corpus]
-    if not label or label not in page:
+    static = {flat(s) for s in _strings(_static(wording))}
+    masked = page
+    for text_ in sorted((s for s in static if any(lb in s for lb in labels)), key=len, reverse=True):
+        masked = masked.replace(text_, "\0")
+    signed = [flat(s) for s in _strings(facts)]
+    if not label or label not in masked or any(masked.count(lb) > sum(s.count(lb) for s in signed) for lb in labels):
         bad.append("conclusion")
-    else:
-        for other in sorted(labels, key=len, reverse=True):
-            if page.count(other) > sum(s.count(other) for s in flat_corpus):
-                bad.append("conclusion")
-                break
 
     for name in ("title", "department"):
         value = flat(str(facts.get(name, "")))

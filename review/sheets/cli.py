@@ -76,8 +76,9 @@ def _verify_sheet(pdf: Path, public_key: Path | None, revocations: Path | None) 
         sys.exit(EXIT_NOT_ISSUED)
     if result.verdict == "modified":
         sys.exit(EXIT_MODIFIED)
-    click.echo(_("Checked without the register: the signature and the page agree; whether the bytes are "
-                 "those of the issued file is known only against the register."))
+    if not result.seal_valid:  # a sheet from before the file seal
+        click.echo(_("Checked without the register: the signature and the page agree; whether the bytes are "
+                     "those of the issued file is known only against the register."))
     if listed is None:
         click.echo("STATUS: UNKNOWN — " + _("Revocation and supersession cannot be known without the register: "
                                             "verify online, or pass --revocations with a current list."))

@@ -4,8 +4,9 @@ written, and (with the database) the issued file and the register's rows.
 The uploaded bytes are read only in the sandboxed child (pipeline.isolate.inspect_pdf_isolated);
 this module compares what the child reports. One verdict per file:
 
-- ``authentic``  真实且与出具文件一致: signed by this committee and showing what was signed (with the
-  register: byte-for-byte the issued file);
+- ``authentic``  真实且与出具文件一致: signed by this committee and byte-for-byte the issued file (its
+  file seal verifies, or its hash is the register's); a sheet from before the seal (facts v1)
+  offline: no later edits and its pages show what was signed;
 - ``modified``   签名真实但文件被改动: a genuine signature on a file that was changed or rebuilt;
 - ``not_issued`` 不是本委员会出具: no valid signature of this committee, or not in the register;
 - ``unreadable``: the file could not be read within the limits (a refusal, not a verdict).
@@ -23,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from . import signing
 from .binding import revision_marks, text_mismatches
 from .models import SheetStatus
-from .render_pdf import decode_payload  # the payload's key is pipeline.pdfinspect's default
+from .render_pdf import decode_payload, seal_digest  # the payload's key is pipeline.pdfinspect's default
 
 AUTHENTIC, MODIFIED, NOT_ISSUED, UNREADABLE = "authentic", "modified", "not_issued", "unreadable"
 
@@ -47,6 +48,7 @@ PROBLEMS = {
     "trailing_bytes": _l("The file has bytes after its end."),
     "content": _l("The page does not show what was signed: %(fields)s."),
     "not_identical": _l("The file is not byte-for-byte the file the committee issued."),
+    "seal": _l("The file seal does not verify: bytes were changed or added after issue, or the file was rebuilt."),
     "not_in_register": _l("No sheet with this serial number was issued."),
     "register_differs": _l("The register holds a different sheet under this serial number."),
     "register_row": _l("The register's record of this sheet no longer matches its signature: the register was changed."),
@@ -63,6 +65,7 @@ class PdfCheck:
     embedded: bool = False  # the PDF carries facts and a signature
     signature_valid: bool = False
     key_known: bool = False
+    seal_valid: bool | None = None  # the file seal verifies (None: a sheet from before the seal)
     content_matches: bool | None = None  # the page text shows the signed facts
     mismatched: list[str] = field(default_factory=list)  # facts the page shows otherwise
     revisions: list[str] = field(default_factory=list)  # marks of bytes added after writing
@@ -85,9 +88,9 @@ class PdfCheck:
             return NOT_ISSUED
         if self.matches_register is False and self.register_consistent is not False:
             return NOT_ISSUED  # another validly signed sheet holds this serial
-        if self.file_identical:
-            return AUTHENTIC
-        if self.revisions or self.mismatched or self.file_identical is False:
+        if self.file_identical or (self.seal_valid and self.file_identical is None):
+            return AUTHENTIC  # the exact bytes issued
+        if self.seal_valid is False or self.revisions or self.mismatched or self.file_identical is False:
             return MODIFIED
         return AUTHENTIC
 
@@ -126,7 +129,8 @@ class PdfCheck:
                 "revoked_reason": self.revoked_reason or None, "serial": f.get("serial"),
                 "conclusion": f.get("conclusion"), "conclusion_label": f.get("conclusion_label"),
                 "title": f.get("title"), "department": f.get("department"), "issued_on": f.get("issued_on"),
-                "signature_valid": self.signature_valid, "file_identical": self.file_identical,
+                "signature_valid": self.signature_valid, "seal_valid": self.seal_valid,
+                "file_identical": self.file_identical,
                 "register_consistent": self.register_consistent, "mismatched": self.mismatched,
                 "revisions": self.revisions, "problems": self.problems, "messages": self.messages()}
 
@@ -152,6 +156,13 @@ def _payload(values: list[str]) -> dict | None:
         except (ValueError, UnicodeDecodeError, TypeError):
             continue
     return None
+
+
+def _version(facts: dict) -> int:
+    try:
+        return int(facts.get("v", 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def check_pdf_offline(pdf: bytes, public_pem: bytes, wording: dict | None = None) -> PdfCheck:
@@ -186,6 +197,13 @@ def check_pdf_offline(pdf: bytes, public_pem: bytes, wording: dict | None = None
     if not out.signature_valid:
         out.problems.append("bad_signature")
         return out
+    sealed = seal_digest(pdf)  # hashing only: the bytes are not parsed here
+    if sealed is not None:
+        out.seal_valid = signing.verify_file_digest(public, *sealed)
+    elif _version(out.facts) >= 2:
+        out.seal_valid = False  # every sheet since v2 is sealed: the seal was removed or duplicated
+    if out.seal_valid is False:
+        out.problems.append("seal")
     out.mismatched = text_mismatches(out.facts, info.get("text") or "", wording or sheet_wording())
     out.content_matches = not out.mismatched
     out.problems += out.revisions

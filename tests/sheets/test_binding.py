@@ -81,13 +81,40 @@ def test_sheet_a_page_with_sheet_b_payload_is_modified(app, committee):
     assert ops.check_pdf_offline(forged, _pem(app)).verdict == "modified"
 
 
-def test_same_content_rewritten_is_authentic_offline_and_modified_against_the_register(app, issued):
-    """A faithful re-rendering shows exactly the signed facts; only the issued file's hash tells."""
+def test_same_content_rewritten_is_modified_by_its_seal(app, issued):
+    """A faithful re-rendering shows exactly the signed facts; the file seal and the issued file's
+    hash tell it is not the file issued."""
     _, sheet, _ = issued
     copy = rerender(sheet.facts, payload_of(sheet))
-    assert ops.check_pdf_offline(copy, _pem(app)).verdict == "authentic"
+    offline = ops.check_pdf_offline(copy, _pem(app))
+    assert offline.verdict == "modified" and offline.seal_valid is False and offline.mismatched == []
     online = ops.check_sheet_pdf(copy)
-    assert online.verdict == "modified" and online.file_identical is False and online.mismatched == []
+    assert online.verdict == "modified" and online.file_identical is False and "seal" in online.problems
+
+
+def test_unsealed_v1_sheet_is_judged_by_its_pages(app, issued):
+    """Sheets issued before the seal (facts v1) still verify offline by signature and page text."""
+    from review.sheets.render_pdf import encode_payload
+
+    _, sheet, _ = issued
+    pair = signing.load_keypair(app.config["KEY_DIR"])
+    facts = dict(sheet.facts, v=1)
+    payload = encode_payload(facts, signing.sign(pair, facts), pair.key_id, signing.ALGORITHM)
+    old = ops.check_pdf_offline(rerender(facts, payload), _pem(app))
+    assert old.seal_valid is None and old.verdict == "authentic"
+    shown = dict(facts, conclusion_label="修改")  # the page says otherwise than the signed facts
+    assert ops.check_pdf_offline(rerender(shown, payload), _pem(app)).verdict == "modified"
+
+
+def test_seal_covers_every_byte(app, issued):
+    _, sheet, _ = issued
+    pdf = ops.sheet_path(sheet.pdf_key).read_bytes()
+    check = ops.check_pdf_offline(pdf, _pem(app))
+    assert check.seal_valid is True and check.verdict == "authentic"
+    at = pdf.index(b"/Producer")
+    flipped = pdf[:at] + b"/Producex" + pdf[at + 9:]  # one byte outside the payload and the page text
+    assert ops.check_pdf_offline(flipped, _pem(app)).verdict == "modified"
+    assert ops.check_pdf_offline(pdf + b"\n% appended\n", _pem(app)).verdict == "modified"
 
 
 def test_chinese_dates_on_the_page_are_read(app, issued):
@@ -136,3 +163,17 @@ def test_superseded_and_revoked_pdfs_keep_their_verdict_and_status(app, committe
     check = ops.check_sheet_pdf(ops.sheet_path(first.pdf_key).read_bytes())
     assert check.verdict == "authentic" and check.status == "superseded" and not check.valid
     assert check.superseded_by == second.serial
+
+
+def test_long_opinion_table_over_pages_is_authentic(app, committee):
+    """Opinions that mention other conclusions, a table split over pages with its header (修改建议)
+    repeated: a genuine sheet stays authentic offline."""
+    items = [{"clause_path": f"第{n}条", "opinion": f"建议修改第{n}条的表述，避免与2025年版本冲突；" * 3,
+              "suggestion": "修改后再审查同意" if n % 2 else "建议不予发布该条"} for n in range(1, 41)]
+    sheet, _ = ops.issue_sheet(committee.office, committee.decided("approve"), items=items)
+    db.session.commit()
+    pdf = ops.sheet_path(sheet.pdf_key).read_bytes()
+    info = inspect_pdf(pdf)
+    assert info["pages"] >= 3 and info["text"].count("修改建议") >= 2  # the header repeats
+    offline = ops.check_pdf_offline(pdf, _pem(app))
+    assert offline.verdict == "authentic" and offline.mismatched == [], offline.mismatched
