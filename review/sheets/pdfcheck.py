@@ -116,7 +116,9 @@ class PdfCheck:
         return str(VERDICTS[self.verdict])
 
     def messages(self) -> list[str]:
-        fields = "、".join(str(FIELDS.get(f, f)) for f in self.mismatched)
+        from ..i18n import language
+
+        fields = (", " if language().startswith("en") else "、").join(str(FIELDS.get(f, f)) for f in self.mismatched)
         return [str(PROBLEMS[p]) % {"fields": fields} if p == "content" else str(PROBLEMS[p]) for p in self.problems]
 
     def to_dict(self) -> dict:
