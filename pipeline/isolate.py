@@ -90,8 +90,10 @@ def inspect_pdf_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
                          memory: int = DEFAULT_MEMORY) -> dict:
     """pdfinspect.inspect_pdf in a child with the same limits; never raises. On failure the dict
     has only ``error`` (a message) and ``code`` (TIMEOUT, MEMORY or CRASHED)."""
-    cmd = [sys.executable, "-m", "pipeline.pdfinspect", os.path.abspath(str(path)), str(int(memory)),
-           str(int(timeout) + 1)]
+    # Run as a script (-P: without its folder on sys.path): it needs nothing of this package, and
+    # skipping the package's imports saves a third of the child's CPU time.
+    cmd = [sys.executable, "-P", str(Path(__file__).with_name("pdfinspect.py")), os.path.abspath(str(path)),
+           str(int(memory)), str(int(timeout) + 1)]
     root = str(Path(__file__).resolve().parent.parent)
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     try:

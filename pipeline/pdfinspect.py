@@ -2,7 +2,8 @@
 dictionaries (every revision's), the text of its pages and the marks of incremental updates.
 
 Untrusted input: call it through ``isolate.inspect_pdf_isolated`` (a child with limits), never in a
-web worker. ``python -m pipeline.pdfinspect FILE MEMORY CPU`` is that child.
+web worker. ``python -P pipeline/pdfinspect.py FILE MEMORY CPU`` is that child (standalone: no
+imports from this package).
 """
 from __future__ import annotations
 
