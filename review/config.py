@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "hiap-review@localhost",
     "VERIFY_RATE_LIMIT": "30 per minute",
+    # Files checked without signing in (sheet PDFs, drafts against a sheet): size cap and budget.
+    "VERIFY_MAX_MB": 5,
+    "VERIFY_UPLOAD_RATE_LIMIT": "10 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",  # per username and address
     "RATELIMIT_ENABLED": True,
     # memory:// counts per process; point it at redis:// or memcached:// to share the counts

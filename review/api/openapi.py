@@ -221,6 +221,22 @@ _PATHS = {
         "responses": {"200": {"description": "The sheet's facts and status", **_json({"type": "object"})},
                       "404": {"description": "No sheet with this serial and code", **_json(_ERR)},
                       "429": {"description": "Too many attempts", **_json(_ERR)}}}},
+    "/api/v1/sheets/check-pdf": {"post": {
+        "summary": "Check a sheet PDF: signature, page content, later edits, the issued file",
+        "operationId": "sheet_check_pdf",
+        "description": "No login; rate-limited; at most REVIEW_VERIFY_MAX_MB. verdict is authentic, modified "
+                       "or not_issued; status is the register's (valid, superseded, revoked).", "security": [],
+        "requestBody": {"required": True, "content": {_MULTIPART: {"schema": {
+            "type": "object", "required": ["sheet"], "properties": {
+                "sheet": {**_STR, "contentMediaType": "application/pdf"}}}}}},
+        "responses": {"200": {"description": "The verdict", **_json({"type": "object", "properties": {
+            "verdict": {"enum": ["authentic", "modified", "not_issued"]}, "verdict_label": _STR,
+            "valid": {"type": "boolean"}, "status": _NULL_STR, "serial": _NULL_STR,
+            "mismatched": {"type": "array"}, "problems": {"type": "array"}, "messages": {"type": "array"}}})},
+            "400": {"description": "No file", **_json(_ERR)},
+            "413": {"description": "Larger than the cap for anonymous checks", **_json(_ERR)},
+            "422": {"description": "The file could not be read within the limits", **_json(_ERR)},
+            "429": {"description": "Too many attempts", **_json(_ERR)}}}},
     "/api/v1/sheets/{serial}/check-draft": {"post": {
         "summary": "Check that a draft is the one the sheet was issued for", "operationId": "sheet_check_draft",
         "description": "No login; rate-limited.", "security": [],

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..sheets import operations as ops
 from ..sheets.views import DOWNLOADS
+from ..verify.uploads import refuse_oversized, upload_limit
 from ..verify.views import verify_limit
 from .common import ApiError, api_auth, bp
 
@@ -23,9 +24,30 @@ def sheet_status(serial: str):
     return jsonify(result.to_api())
 
 
+@bp.post("/sheets/check-pdf")
+@verify_limit
+@upload_limit
+def sheet_check_pdf():
+    """The verdict on a sheet PDF (read in the sandboxed child), against the register."""
+    refusal = refuse_oversized()
+    if refusal:
+        raise ApiError(413, "too_large", refusal, field="sheet")
+    upload = request.files.get("sheet")
+    if upload is None or not upload.filename:
+        raise ApiError(400, "sheet_required", "send the sheet PDF as the multipart field 'sheet'", field="sheet")
+    check = ops.check_sheet_pdf(upload.read())
+    if check.verdict == "unreadable":
+        raise ApiError(422, "unreadable", "; ".join(check.messages()), field="sheet")
+    return jsonify(check.to_api())
+
+
 @bp.post("/sheets/<serial>/check-draft")
 @verify_limit
+@upload_limit
 def sheet_check_draft(serial: str):
+    refusal = refuse_oversized()
+    if refusal:
+        raise ApiError(413, "too_large", refusal, field="draft")
     sheet = ops.find_by_code(serial, request.form.get("code", ""))
     if sheet is None:
         raise ApiError(404, "not_found", NOT_FOUND)

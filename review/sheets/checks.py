@@ -16,9 +16,9 @@ from sqlalchemy import bindparam, select
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
+from ..reviews.models import Decision
 from . import signing
 from .models import OpinionSheet, SheetStatus
-from .render_pdf import read_payload
 
 SUMMARY_KEYS = ("serial", "conclusion", "conclusion_label", "title", "department", "issued_on",
                 "draft_sha256", "text_sha256", "legality_allowed", "legality", "round")
@@ -35,11 +35,14 @@ class VerificationResult:
     revoked_reason: str = ""
     revoked_at: str = ""
     issued_at: str = ""
+    # The register's decision row still says what the sheet signed (False: it was edited).
+    register_consistent: bool = True
 
     @property
     def valid(self) -> bool:
-        """Authentic and still in force."""
-        return self.found and self.authentic and self.status == SheetStatus.valid.value
+        """Authentic, consistent with the register, and still in force."""
+        return (self.found and self.authentic and self.register_consistent
+                and self.status == SheetStatus.valid.value)
 
     def summary(self) -> dict:
         return {k: self.facts.get(k) for k in SUMMARY_KEYS}
@@ -53,7 +56,8 @@ class VerificationResult:
                 "draft_sha256": f.get("draft_sha256"), "text_sha256": f.get("text_sha256"),
                 "legality_allowed": bool(f.get("legality_allowed")) and self.valid,
                 "superseded_by": self.superseded_by,
-                "revoked_reason": self.revoked_reason or None}
+                "revoked_reason": self.revoked_reason or None,
+                "register_consistent": self.register_consistent}
 
 
 def _public_key(key_id: str):
@@ -79,11 +83,29 @@ def signature_ok(facts: dict, signature: str, key_id: str) -> bool:
 
 
 # Only the columns a verification needs, as one Core statement built once: no ORM identity map,
-# no relationship, no per-request statement compilation.
+# no relationship, no per-request statement compilation. The decision's conclusion and round come
+# along, to catch a decision row edited after the sheet was signed.
 _t = OpinionSheet.__table__
+_d = Decision.__table__
 _VERIFY_STMT = select(_t.c.id, _t.c.serial, _t.c.code_hash, _t.c.status, _t.c.facts, _t.c.signature, _t.c.key_id,
-                      _t.c.superseded_by_id, _t.c.revoked_reason, _t.c.revoked_at, _t.c.issued_at
-                      ).where(_t.c.serial == bindparam("serial"))
+                      _t.c.superseded_by_id, _t.c.revoked_reason, _t.c.revoked_at, _t.c.issued_at,
+                      _d.c.conclusion.label("decision_conclusion"), _d.c.round.label("decision_round")
+                      ).select_from(_t.outerjoin(_d, _d.c.id == _t.c.decision_id)).where(_t.c.serial == bindparam("serial"))
+
+
+def _value(v) -> str:
+    return getattr(v, "value", v) if v is not None else ""
+
+
+def decision_consistent(sheet) -> bool:
+    """The decision row says what the sheet signed: same conclusion, same round."""
+    if hasattr(sheet, "decision_conclusion"):
+        conclusion, round_ = sheet.decision_conclusion, sheet.decision_round
+    else:
+        decision = sheet.decision
+        conclusion, round_ = (decision.conclusion, decision.round) if decision is not None else (None, None)
+    facts = sheet.facts or {}
+    return _value(conclusion) == facts.get("conclusion") and round_ == facts.get("round")
 
 
 def result_for(sheet) -> VerificationResult:
@@ -96,7 +118,8 @@ def result_for(sheet) -> VerificationResult:
         status=sheet.status.value, serial=sheet.serial, facts=sheet.facts, superseded_by=superseded_by,
         revoked_reason=sheet.revoked_reason or "",
         revoked_at=sheet.revoked_at.isoformat() if sheet.revoked_at else "",
-        issued_at=sheet.issued_at.isoformat() if sheet.issued_at else "")
+        issued_at=sheet.issued_at.isoformat() if sheet.issued_at else "",
+        register_consistent=decision_consistent(sheet))
 
 
 def _code_ok(code_hash: str, code: str) -> bool:
@@ -195,82 +218,7 @@ def check_draft(sheet: OpinionSheet, file) -> dict:
     return out
 
 
-# -- the sheet PDF itself -------------------------------------------------------------------------
 
 
-@dataclass
-class PdfCheck:
-    embedded: bool = False  # the PDF carries facts and a signature
-    signature_valid: bool = False
-    key_known: bool = False
-    in_register: bool | None = None  # None when checked without the database
-    matches_register: bool | None = None
-    file_identical: bool | None = None  # byte-identical to the PDF issued
-    status: str = ""
-    superseded_by: str | None = None
-    revoked_reason: str = ""
-    facts: dict = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def authentic(self) -> bool:
-        return self.embedded and self.signature_valid and self.matches_register is not False
-
-    @property
-    def valid(self) -> bool:
-        return self.authentic and self.status == SheetStatus.valid.value
-
-    def to_dict(self) -> dict:
-        return dict(asdict(self), authentic=self.authentic, valid=self.valid)
-
-
-def check_pdf_offline(pdf: bytes, public_pem: bytes) -> PdfCheck:
-    """Check the embedded facts against a public key only (no database)."""
-    out = PdfCheck()
-    payload = read_payload(pdf)
-    if payload is None:
-        out.problems.append("no embedded facts and signature")
-        return out
-    out.embedded = True
-    out.facts = payload["facts"]
-    public, key_id = signing.load_public_key(public_pem)
-    out.key_known = payload.get("key_id") == key_id
-    if not out.key_known:
-        out.problems.append("signed with another key")
-    out.signature_valid = out.key_known and signing.verify_signature(public, payload["facts"],
-                                                                     str(payload.get("signature", "")))
-    if out.key_known and not out.signature_valid:
-        out.problems.append("the signature does not match the facts: the sheet was altered")
-    return out
-
-
-def check_sheet_pdf(pdf: bytes) -> PdfCheck:
-    """Check a sheet PDF: its embedded signature, then the register's record of the same serial."""
-    pair = signing.load_keypair(current_app.config["KEY_DIR"])
-    out = check_pdf_offline(pdf, pair.public_pem)
-    if out.embedded and not out.key_known:  # signed before a key rotation: its retired public key
-        retired = signing.retired_public_pem(current_app.config["KEY_DIR"], str(out.facts.get("key_id", "")))
-        out = check_pdf_offline(pdf, retired) if retired else out
-    if not out.embedded:
-        return out
-    from .operations import get_sheet, sheet_path
-
-    sheet = get_sheet(str(out.facts.get("serial", "")))
-    out.in_register = sheet is not None
-    if sheet is None:
-        out.matches_register = False
-        out.problems.append("no sheet with this serial number was issued")
-        return out
-    payload = read_payload(pdf) or {}
-    out.matches_register = (signing.canonical_json(sheet.facts) == signing.canonical_json(out.facts)
-                            and sheet.signature == payload.get("signature"))
-    if not out.matches_register:
-        out.problems.append("the facts differ from the register's record")
-    try:
-        out.file_identical = hashlib.sha256(sheet_path(sheet.pdf_key).read_bytes()).digest() == \
-            hashlib.sha256(pdf).digest()
-    except (OSError, ValueError):
-        out.file_identical = None
-    res = result_for(sheet)
-    out.status, out.superseded_by, out.revoked_reason = res.status, res.superseded_by, res.revoked_reason
-    return out
+# The sheet PDF itself (pdfcheck imports the helpers above).
+from .pdfcheck import PdfCheck, check_pdf_offline, check_sheet_pdf, inspect_pdf  # noqa: E402,F401

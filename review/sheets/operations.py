@@ -205,7 +205,7 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
     conclusion = wording["conclusions"][decision.conclusion.value]
     invited = [a.invited_at for a in sub.round_assignments(decision.round) if a.invited_at]
     return {
-        "v": 1,
+        "v": 2,  # 2: the PDF carries a file seal (render_pdf.seal); a v2 sheet without one was rebuilt
         "committee": current_app.config["COMMITTEE_NAME"],
         "submission_id": sub.id,
         "decision_id": decision.id,
@@ -326,7 +326,8 @@ def _write_files(sheet: OpinionSheet, code: str) -> None:
     view = SheetView(sheet.facts, sheet_wording(), code)
     qr = qr_png(verify_url(current_app.config["BASE_URL"], sheet.serial, code))
     payload = encode_payload(sheet.facts, sheet.signature, sheet.key_id, signing.ALGORITHM)
-    pdf = render_pdf(view, qr, payload, str(current_app.config.get("SHEET_FONT") or ""))
+    pdf = render_pdf(view, qr, payload, str(current_app.config.get("SHEET_FONT") or ""),
+                     sign_file=lambda digest: signing.sign_file_digest(signing.load_keypair(current_app.config["KEY_DIR"]), digest))
     docx = render_docx(view, qr)
     stem = f"{sheet.year}/{uuid.uuid4().hex}"
     sheet.pdf_key, sheet.docx_key = f"{stem}.pdf", f"{stem}.docx"

@@ -1,11 +1,14 @@
 """The sheet as PDF (reportlab), with an embedded CJK font and the signed facts.
 
 The facts and their signature travel inside the PDF's document information dictionary
-(key /HiAPSheet, base64 of a JSON object), so the file can be checked offline.
+(key /HiAPSheet, base64 of a JSON object), so the file can be checked offline. A second entry,
+/HiAPFileSeal, seals the file's bytes (see ``seal`` and ``seal_digest``): any byte changed or added
+after issue breaks it.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -23,8 +26,10 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 from xml.sax.saxutils import escape
 
 from .content import SheetView
+from .signing import FILE_SEAL_PLACEHOLDER
 
 PAYLOAD_KEY = "HiAPSheet"
+SEAL_MARKER = b"/HiAPFileSeal ("
 FONT_NAME = "HiAPSheetCJK"
 # TrueType (glyf) fonts with CJK glyphs; reportlab cannot embed CFF-based OpenType (.otf) fonts.
 FONT_CANDIDATES = (
@@ -75,10 +80,14 @@ def register_font(configured: str = "") -> str:
 
 class _PayloadInfo(PDFInfo):
     payload = ""
+    sealed = False
 
     def format(self, document):
         base = PDFInfo.format(self, document)
-        extra = PDFDictionary({PAYLOAD_KEY: PDFString(self.payload)}).format(document)
+        entries = {PAYLOAD_KEY: PDFString(self.payload)}
+        if self.sealed:
+            entries["HiAPFileSeal"] = PDFString(FILE_SEAL_PLACEHOLDER.decode("ascii"))
+        extra = PDFDictionary(entries).format(document)
         # Merge the two dictionaries: "<< a >>" + "<< b >>" -> "<< a b >>".
         return base.rstrip()[:-2] + extra.strip()[2:]
 
@@ -96,6 +105,27 @@ def decode_payload(text: str | bytes) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
         raise ValueError("the embedded payload has no facts")
     return data
+
+
+def seal_digest(pdf: bytes) -> tuple[bytes, bytes] | None:
+    """(SHA-256 of the file with the seal's place filled with the placeholder, the seal found
+    there); None when the file has no seal or more than one."""
+    if pdf.count(SEAL_MARKER) != 1:
+        return None
+    start = pdf.index(SEAL_MARKER) + len(SEAL_MARKER)
+    end = start + len(FILE_SEAL_PLACEHOLDER)
+    if pdf[end:end + 1] != b")":
+        return None
+    return hashlib.sha256(pdf[:start] + FILE_SEAL_PLACEHOLDER + pdf[end:]).digest(), pdf[start:end]
+
+
+def seal(pdf: bytes, sign) -> bytes:
+    """Fill the seal's place with ``sign(digest)`` (a base64 signature of the placeholder's length)."""
+    digest, _ = seal_digest(pdf)
+    signature = sign(digest).encode("ascii")
+    assert len(signature) == len(FILE_SEAL_PLACEHOLDER)
+    start = pdf.index(SEAL_MARKER) + len(SEAL_MARKER)
+    return pdf[:start] + signature + pdf[start + len(signature):]
 
 
 def read_payload(pdf: bytes) -> dict | None:
@@ -144,7 +174,8 @@ def _grid(rows, widths, header: bool = False) -> Table:
     return table
 
 
-def render_pdf(view: SheetView, qr_png: bytes, payload: str, font_path: str = "") -> bytes:
+def render_pdf(view: SheetView, qr_png: bytes, payload: str, font_path: str = "", sign_file=None) -> bytes:
+    """The sheet; with ``sign_file`` (digest -> base64 signature) the file is sealed."""
     font = register_font(font_path)
     st = _styles(font)
     w = view.wording
@@ -188,6 +219,7 @@ def render_pdf(view: SheetView, qr_png: bytes, payload: str, font_path: str = ""
         canvas = Canvas(*args, **kwargs)
         info = _PayloadInfo()
         info.payload = payload
+        info.sealed = sign_file is not None
         canvas._doc.info = info
         return canvas
 
@@ -201,4 +233,4 @@ def render_pdf(view: SheetView, qr_png: bytes, payload: str, font_path: str = ""
         canvas.drawCentredString(A4[0] / 2, 10 * mm, f"{view.facts['serial']}  ·  {doc_.page}")
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker)
-    return buf.getvalue()
+    return buf.getvalue() if sign_file is None else seal(buf.getvalue(), sign_file)

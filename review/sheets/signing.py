@@ -187,3 +187,21 @@ def verify_signature(public: Ed25519PublicKey, facts: dict, signature: str) -> b
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+# The file seal: a second signature over the SHA-256 of the PDF's bytes with the seal's own place
+# filled with FILE_SEAL_PLACEHOLDER (the way a PDF signature's ByteRange leaves out its hole).
+FILE_SEAL_CONTEXT = b"HiAPSheetFile\x00"
+FILE_SEAL_PLACEHOLDER = b"0" * 88  # the length of a base64 Ed25519 signature
+
+
+def sign_file_digest(pair: KeyPair, digest: bytes) -> str:
+    return base64.b64encode(pair.private.sign(FILE_SEAL_CONTEXT + digest)).decode("ascii")
+
+
+def verify_file_digest(public: Ed25519PublicKey, digest: bytes, signature: bytes) -> bool:
+    try:
+        public.verify(base64.b64decode(signature, validate=True), FILE_SEAL_CONTEXT + digest)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

@@ -14,6 +14,7 @@ from ..sheets import signing
 from ..sheets.models import SheetStatus
 from ..submissions.models import Conclusion
 from .forms import DraftCheckForm, IntakeForm, PdfCheckForm, VerifyForm
+from .uploads import refuse_oversized, upload_limit
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 
@@ -41,7 +42,11 @@ def sheet(serial: str):
 
 @bp.route("/<serial>/draft", methods=["POST"])
 @verify_limit
+@upload_limit
 def check_draft(serial: str):
+    refusal = refuse_oversized()
+    if refusal:
+        return _refused(refusal)
     form = DraftCheckForm()
     sheet = ops.find_by_code(serial, form.code.data or "")
     if sheet is None:
@@ -62,15 +67,26 @@ def _draft_result(sheet, form, action: str):
 
 @bp.route("/pdf", methods=["POST"])
 @verify_limit
+@upload_limit
 def check_pdf():
+    refusal = refuse_oversized()
+    if refusal:
+        return _refused(refusal)
     form = PdfCheckForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for e in errors:
                 flash(e, "error")
         return redirect(url_for("verify.index"))
-    check = ops.check_sheet_pdf(form.sheet.data.read())
-    return render_template("verify/pdf_result.html", check=check)
+    check = ops.check_sheet_pdf(form.sheet.data.read())  # read in the sandboxed child
+    return render_template("verify/pdf_result.html", check=check), (422 if check.verdict == "unreadable" else 200)
+
+
+def _refused(message: str):
+    """An upload refused before its body was read: the form again, with the reason."""
+    flash(message, "error")
+    return render_template("verify/index.html", form=VerifyForm(formdata=None),
+                           pdf_form=PdfCheckForm(formdata=None)), 413
 
 
 @bp.route("/public-key.pem")
