@@ -85,6 +85,9 @@ LABELS = {
     "sheet.valid": _l("Valid"),
     "sheet.superseded": _l("Superseded"),
     "sheet.revoked": _l("Revoked"),
+    "token.active": _l("Active"),
+    "token.expired": _l("Expired"),
+    "token.revoked": _l("Revoked"),
 }
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9b047e96c786
+Revision ID: d2881ee589cb
 Revises: 
-Create Date: 2026-11-22 21:14:47.279696
+Create Date: 2026-12-01 11:17:05.221948
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9b047e96c786'
+revision = 'd2881ee589cb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,12 @@ def upgrade():
     sa.CheckConstraint('max_load >= 0', name=op.f('ck_expert_max_load_non_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expert')),
     sa.UniqueConstraint('name', name=op.f('uq_expert_name'))
+    )
+    op.create_table('rate_limit_counter',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counter'))
     )
     op.create_table('expert_conflict',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,16 +108,31 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('label', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('login_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_login_session_key_hash'))
+    )
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -442,6 +463,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
+
+    op.drop_table('login_session')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
@@ -455,6 +480,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_expert_conflict_expert_id'))
 
     op.drop_table('expert_conflict')
+    op.drop_table('rate_limit_counter')
     op.drop_table('expert')
     op.drop_table('department')
     op.drop_table('committee_setting')
