@@ -75,8 +75,11 @@ def create_token_cmd(username, name, days) -> None:
     """Print a new API bearer token for USERNAME (shown once, stored hashed)."""
     from .accounts.operations import AccountError, create_token
 
+    from flask_babel import force_locale
+
     try:
-        token = create_token(username, name, days)
+        with force_locale("en"):
+            token = create_token(username, name, days)
     except AccountError as exc:
         db.session.rollback()
         _fail(str(exc))
@@ -93,8 +96,11 @@ def revoke_token_cmd(username, name, token_id) -> None:
     """Revoke API tokens: one by --id, or USERNAME's (those named --name, else all)."""
     from .accounts.operations import AccountError, revoke_tokens
 
+    from flask_babel import force_locale
+
     try:
-        count = revoke_tokens(token_id=token_id, username=username, name=name)
+        with force_locale("en"):
+            count = revoke_tokens(token_id=token_id, username=username, name=name)
     except AccountError as exc:
         db.session.rollback()
         _fail(str(exc))

@@ -94,9 +94,9 @@ def create_token(username: str, name: str = "", days: int = DEFAULT_TOKEN_DAYS) 
     """A new API token for the user; returned once, stored as its SHA-256."""
     user = db.session.scalar(db.select(User).where(User.username == username))
     if user is None:
-        raise AccountError(f"no user {username!r}")
+        raise AccountError(_("There is no user %(name)s.", name=username), "username")
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise AccountError(f"a token lasts 1 to {MAX_TOKEN_DAYS} days")
+        raise AccountError(_("A token lasts 1 to %(n)s days.", n=MAX_TOKEN_DAYS), "days")
     token, token_hash = new_token()
     db.session.add(ApiToken(user=user, token_hash=token_hash, name=name[:100],
                             expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
@@ -114,7 +114,7 @@ def revoke_tokens(*, token_id: int | None = None, username: str | None = None, n
         if name is not None:
             stmt = stmt.where(ApiToken.name == name)
     else:
-        raise AccountError("name a token id or a username")
+        raise AccountError(_("Name a token id or a username."))
     now = datetime.now(timezone.utc)
     tokens = db.session.scalars(stmt).all()
     for token in tokens:

@@ -1,0 +1,65 @@
+"""Rate limits hold across worker processes: the counters live in the shared database."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from review import create_app
+from review.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Worker:
+    def __init__(self, env: dict[str, str]):
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "ratelimit_worker.py")], cwd=ROOT,
+                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def wait_ready(self) -> None:
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def send(self, line: str) -> int:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+@pytest.fixture
+def workers(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(instance))
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_INSTANCE_PATH": str(instance),
+           "REVIEW_LOGIN_RATE_LIMIT": "3 per minute", "REVIEW_LOGIN_ADDRESS_RATE_LIMIT": "6 per minute",
+           "REVIEW_VERIFY_RATE_LIMIT": "3 per minute"}
+    env.pop("REVIEW_RATELIMIT_STORAGE_URI", None)  # the default: the database
+    pair = [Worker(env), Worker(env)]
+    for w in pair:
+        w.wait_ready()
+    yield pair
+    for w in pair:
+        w.close()
+
+
+@pytest.mark.slow
+def test_limits_hold_across_two_workers_on_one_database(workers):
+    a, b = workers
+    # One account from one address: 3 per minute in all, whichever worker answers.
+    assert [w.send("POST /login target") for w in (a, b, a, b)] == [200, 200, 200, 429]
+    # Password spraying: new usernames from the same address meet the per-address limit (6).
+    answers = [w.send(f"POST /login user{i}") for i, w in enumerate((a, b) * 3)]
+    assert 429 in answers and answers[-1] == 429
+    assert answers.count(200) + 3 <= 6
+    # The anonymous verify page (3 per minute per address) is shared too.
+    assert [w.send("GET /verify/NO-SUCH-SERIAL?code=x") for w in (b, a, b, a)] == [404, 404, 404, 429]
