@@ -25,6 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         config.update({k.removeprefix("REVIEW_"): v for k, v in test_config.items()})
     _apply_config(app, config)
+    if int(config["TRUSTED_PROXIES"]) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from pipeline.rubrics import RubricError, domains, load_domains
 

@@ -63,3 +63,33 @@ def test_limits_hold_across_two_workers_on_one_database(workers):
     assert answers.count(200) + 3 <= 6
     # The anonymous verify page (3 per minute per address) is shared too.
     assert [w.send("GET /verify/NO-SUCH-SERIAL?code=x") for w in (b, a, b, a)] == [404, 404, 404, 429]
+
+
+def _limited_app(tmp_path, monkeypatch, **config):
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / "rl"))
+    monkeypatch.setenv("REVIEW_LOGIN_RATE_LIMIT", "100 per minute")
+    monkeypatch.setenv("REVIEW_LOGIN_ADDRESS_RATE_LIMIT", "2 per minute")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, **config})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_address_limit(tmp_path, monkeypatch):
+    app = _limited_app(tmp_path, monkeypatch)
+    client = app.test_client()
+    codes = [client.post("/login", data={"username": f"u{i}", "password": "x"},
+                         headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(tmp_path, monkeypatch):
+    app = _limited_app(tmp_path, monkeypatch, TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def attempt(address, i):
+        return client.post("/login", data={"username": f"u{i}", "password": "x"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("10.0.0.1", i) for i in range(3)] == [200, 200, 429]
+    assert attempt("10.0.0.2", 9) == 200

@@ -7,7 +7,8 @@ from email.utils import parsedate_to_datetime
 from review.accounts.models import LoginSession, User
 from review.extensions import db
 
-PAGE = "/account/password"  # any page that needs a login
+PAGE = "/notifications/"  # a page that needs a login, any role
+PASSWORD_PAGE = "/account/password"
 
 
 def login(app, username, password, remember=False):
@@ -103,11 +104,11 @@ def test_changing_the_password_signs_out_the_other_browsers(app, make):
     here, _ = login(app, "edu", make.PASSWORD)
     there, _ = login(app, "edu", make.PASSWORD)
     assert 'href="/account/password"' in here.get("/submissions/").get_data(as_text=True)  # linked from the header
-    wrong = here.post(PAGE, data={"current": "not it", "new": "a new long passphrase 7", "confirm": "a new long passphrase 7"})
+    wrong = here.post(PASSWORD_PAGE, data={"current": "not it", "new": "a new long passphrase 7", "confirm": "a new long passphrase 7"})
     assert wrong.status_code == 200 and signed_in(there)
-    weak = here.post(PAGE, data={"current": make.PASSWORD, "new": "short", "confirm": "short"})
+    weak = here.post(PASSWORD_PAGE, data={"current": make.PASSWORD, "new": "short", "confirm": "short"})
     assert weak.status_code == 200 and "12" in weak.get_data(as_text=True)
-    done = here.post(PAGE, data={"current": make.PASSWORD, "new": "a new long passphrase 7",
+    done = here.post(PASSWORD_PAGE, data={"current": make.PASSWORD, "new": "a new long passphrase 7",
                                  "confirm": "a new long passphrase 7"})
     assert done.status_code == 302
     assert signed_in(here) and not signed_in(there)
