@@ -93,3 +93,41 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(tmp_path, 
 
     assert [attempt("10.0.0.1", i) for i in range(3)] == [200, 200, 429]
     assert attempt("10.0.0.2", 9) == 200
+
+
+def concurrent_counts(app, n: int = 16) -> list[int]:
+    """n threads bump one counter at once through the database storage; the values they got."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from review.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage("database://")
+
+    def bump(_):
+        with app.app_context():
+            return storage.incr("LIMITER/test/key", 60)
+
+    with ThreadPoolExecutor(n) as pool:
+        counts = sorted(pool.map(bump, range(n)))
+    with app.app_context():
+        assert storage.get("LIMITER/test/key") == n and storage.get_expiry("LIMITER/test/key") > 0
+        storage.clear("LIMITER/test/key")
+        assert storage.get("LIMITER/test/key") == 0
+    return counts
+
+
+def test_the_database_counter_is_atomic_under_concurrency(tmp_path, monkeypatch):
+    app = _limited_app(tmp_path, monkeypatch)
+    assert concurrent_counts(app) == list(range(1, 17))  # no two requests saw the same count
+
+
+def test_an_expired_window_starts_again(tmp_path, monkeypatch):
+    from review.ratelimit import DatabaseStorage, RateLimitCounter
+
+    app = _limited_app(tmp_path, monkeypatch)
+    storage = DatabaseStorage("database://")
+    with app.app_context():
+        assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+        db.session.execute(db.update(RateLimitCounter).values(expires_at=0))
+        db.session.commit()
+        assert storage.get("k") == 0 and storage.incr("k", 60) == 1
