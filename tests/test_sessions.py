@@ -97,6 +97,9 @@ def test_an_expired_session_is_anonymous(app, make):
     row.expires_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
     db.session.commit()
     assert not signed_in(client)
+    login(app, "o1", make.PASSWORD)  # a new sign-in clears the user's expired rows
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(LoginSession.id))) == 1
 
 
 def test_changing_the_password_signs_out_the_other_browsers(app, make):

@@ -80,8 +80,10 @@ def start_session(user: User, *, remember: bool = False) -> None:
     """Sign the browser in: a new LoginSession row whose key the cookies carry."""
     key = secrets.token_urlsafe(32)
     days = int(current_app.config["SESSION_DAYS"])
-    db.session.add(LoginSession(user=user, key_hash=_sha256(key),
-                                expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
+    now = datetime.now(timezone.utc)
+    # The user's expired rows go now, so the table holds about one row per live browser.
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at < now))
+    db.session.add(LoginSession(user=user, key_hash=_sha256(key), expires_at=now + timedelta(days=days)))
     db.session.flush()
     user.session_key = key
     login_user(user, remember=remember, duration=timedelta(days=days))
