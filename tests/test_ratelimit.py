@@ -32,29 +32,51 @@ class Worker:
         self.proc.wait(timeout=60)
 
 
-@pytest.fixture
-def workers(tmp_path, monkeypatch):
+def start_workers(tmp_path, monkeypatch, **extra_env):
     instance = tmp_path / "instance"
     monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(instance))
-    app = create_app({"TESTING": True})
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.create_all()
         db.engine.dispose()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_INSTANCE_PATH": str(instance),
            "REVIEW_LOGIN_RATE_LIMIT": "3 per minute", "REVIEW_LOGIN_ADDRESS_RATE_LIMIT": "6 per minute",
-           "REVIEW_VERIFY_RATE_LIMIT": "3 per minute"}
-    env.pop("REVIEW_RATELIMIT_STORAGE_URI", None)  # the default: the database
+           "REVIEW_VERIFY_RATE_LIMIT": "3 per minute", **extra_env}
+    env["REVIEW_RATELIMIT_STORAGE_URI"] = extra_env.get("REVIEW_RATELIMIT_STORAGE_URI", "database://")
     pair = [Worker(env), Worker(env)]
     for w in pair:
         w.wait_ready()
-    yield pair
-    for w in pair:
-        w.close()
+    return pair
 
 
-@pytest.mark.slow
-def test_limits_hold_across_two_workers_on_one_database(workers):
-    a, b = workers
+@pytest.fixture
+def redis_url():
+    """A throw-away Redis server on a free port."""
+    import shutil
+    import socket
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("Redis is not installed: install the Debian package redis-server (make test does this)")
+    pytest.importorskip("redis", reason="the redis client package (the dev extra) is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def check_limits_across(a, b) -> None:
     # One account from one address: 3 per minute in all, whichever worker answers.
     assert [w.send("POST /login target") for w in (a, b, a, b)] == [200, 200, 200, 429]
     # Password spraying: new usernames from the same address meet the per-address limit (6).
@@ -63,6 +85,31 @@ def test_limits_hold_across_two_workers_on_one_database(workers):
     assert answers.count(200) + 3 <= 6
     # The anonymous verify page (3 per minute per address) is shared too.
     assert [w.send("GET /verify/NO-SUCH-SERIAL?code=x") for w in (b, a, b, a)] == [404, 404, 404, 429]
+
+
+@pytest.mark.slow
+def test_limits_hold_across_two_workers_on_one_database(tmp_path, monkeypatch):
+    workers = start_workers(tmp_path, monkeypatch)
+    try:
+        check_limits_across(*workers)
+    finally:
+        for w in workers:
+            w.close()
+
+
+@pytest.mark.slow
+def test_limits_hold_across_two_workers_with_redis(tmp_path, monkeypatch, redis_url):
+    workers = start_workers(tmp_path, monkeypatch, REVIEW_RATELIMIT_STORAGE_URI=redis_url)
+    try:
+        check_limits_across(*workers)
+    finally:
+        for w in workers:
+            w.close()
+    from review.ratelimit import RateLimitCounter
+
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(RateLimitCounter)) == 0  # all in Redis
 
 
 def _limited_app(tmp_path, monkeypatch, **config):
