@@ -6,9 +6,9 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Debian packages: the app needs CJK fonts for the sheet PDF; the tests also need a real browser,
-# pdftoppm and a PostgreSQL server (they start a throw-away cluster of their own).
+# pdftoppm, a PostgreSQL server and a Redis server (they start throw-away ones of their own).
 RUN_PACKAGES := fonts-wqy-zenhei
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql redis-server
 
 .PHONY: run test install system-deps translations serve clean
 

@@ -25,6 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         config.update({k.removeprefix("REVIEW_"): v for k, v in test_config.items()})
     _apply_config(app, config)
+    if int(config["TRUSTED_PROXIES"]) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from pipeline.rubrics import RubricError, domains, load_domains, load_screening, screening
 
@@ -44,7 +49,31 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     app.teardown_request(_forget_request_values)
+    app.after_request(_security_headers)
     return app
+
+
+# No inline script or event handler anywhere (templates load review/static/*.js); style
+# attributes stay allowed (style-src-attr) since they cannot run code.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'",
+    "img-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+])
+
+
+def _security_headers(response):
+    """One hook rather than an extension: these headers are all the app needs (flask-talisman
+    would also redirect to https itself, which the reverse proxy does)."""
+    from flask import current_app
+
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["HTTPS"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 def _forget_request_values(_exc) -> None:
@@ -78,6 +107,9 @@ def _apply_config(app: Flask, config: dict) -> None:
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Served over https (REVIEW_BASE_URL): cookies only travel encrypted, and HSTS is sent.
+    app.config["HTTPS"] = str(config["BASE_URL"]).lower().startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = app.config["HTTPS"]
     app.config["UPLOAD_DIR"] = str(instance / "uploads")
     app.config["OUTBOX_DIR"] = str(instance / "outbox")
     app.config["KEY_DIR"] = str(instance / "keys")
@@ -106,6 +138,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    from . import ratelimit  # noqa: F401  (registers the database:// counter storage)
+
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user_cmd)
     app.cli.add_command(create_token_cmd)
+    app.cli.add_command(revoke_token_cmd)
     app.cli.add_command(experts)
     app.cli.add_command(load_demo)
     app.cli.add_command(route_cmd)
@@ -53,11 +54,14 @@ def init_db() -> None:
 @with_appcontext
 def create_user_cmd(username, role, password, department, expert_name, email, display_name) -> None:
     """Create a login."""
+    from flask_babel import force_locale
+
     from .accounts.operations import AccountError, create_user
 
     try:
-        user = create_user(username, role, password, department=department, expert_name=expert_name,
-                           email=email, display_name=display_name)
+        with force_locale("en"):  # the password rules' messages; no request to choose a language
+            user = create_user(username, role, password, department=department, expert_name=expert_name,
+                               email=email, display_name=display_name)
     except AccountError as exc:
         db.session.rollback()
         _fail(str(exc))
@@ -67,19 +71,46 @@ def create_user_cmd(username, role, password, department, expert_name, email, di
 
 @click.command("create-token")
 @click.argument("username")
-@click.option("--label", default="")
+@click.option("--name", "--label", "name", default="", help="what the token is for, e.g. the office system")
+@click.option("--days", default=90, show_default=True, type=int, help="the token expires after this many days")
 @with_appcontext
-def create_token_cmd(username, label) -> None:
+def create_token_cmd(username, name, days) -> None:
     """Print a new API bearer token for USERNAME (shown once, stored hashed)."""
     from .accounts.operations import AccountError, create_token
 
+    from flask_babel import force_locale
+
     try:
-        token = create_token(username, label)
+        with force_locale("en"):
+            token = create_token(username, name, days)
     except AccountError as exc:
         db.session.rollback()
         _fail(str(exc))
     db.session.commit()
     click.echo(token)
+
+
+@click.command("revoke-token")
+@click.argument("username", required=False)
+@click.option("--name", default=None, help="only USERNAME's tokens with this name")
+@click.option("--id", "token_id", default=None, type=int, help="the token id (as on the admin page)")
+@with_appcontext
+def revoke_token_cmd(username, name, token_id) -> None:
+    """Revoke API tokens: one by --id, or USERNAME's (those named --name, else all)."""
+    from .accounts.operations import AccountError, revoke_tokens
+
+    from flask_babel import force_locale
+
+    try:
+        with force_locale("en"):
+            count = revoke_tokens(token_id=token_id, username=username, name=name)
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    if not count:
+        _fail("no active token matched")
+    db.session.commit()
+    click.echo(f"revoked {count} token(s)")
 
 
 @click.group("experts", cls=AppGroup)

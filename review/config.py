@@ -37,10 +37,15 @@ DEFAULTS: dict[str, object] = {
     "VERIFY_MAX_MB": 5,
     "VERIFY_UPLOAD_RATE_LIMIT": "10 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",  # per username and address
+    "LOGIN_ADDRESS_RATE_LIMIT": "30 per minute;300 per hour",  # per address, any username (spraying)
     "RATELIMIT_ENABLED": True,
-    # memory:// counts per process; point it at redis:// or memcached:// to share the counts
-    # between gunicorn workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Where the counters live, seen by every gunicorn worker: database:// = the app's database
+    # (review/ratelimit.py); or redis://host:6379 (needs the redis package).
+    "RATELIMIT_STORAGE_URI": "database://",
+    "SESSION_DAYS": 14,
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto: without this, every
+    # request seems to come from the proxy and the per-address limits would count everyone together.
+    "TRUSTED_PROXIES": 0,  # a sign-in (and its "keep me signed in" cookie) ends after this many days
     "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
     "DEFAULT_LOCALE": "zh_CN",
     "TIMEZONE": "Asia/Shanghai",  # dates of deadlines and sheets

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -90,6 +90,9 @@ LABELS = {
     "sheet.valid": _l("Valid"),
     "sheet.superseded": _l("Superseded"),
     "sheet.revoked": _l("Revoked"),
+    "token.active": _l("Active"),
+    "token.expired": _l("Expired"),
+    "token.revoked": _l("Revoked"),
 }
 
 
@@ -185,6 +188,8 @@ def _locale_object(code: str) -> Locale:
 
 
 def _locale_code() -> str:
+    if not has_request_context():  # CLI, background work: the configured default, never an error
+        return str(current_app.config.get("DEFAULT_LOCALE") or "zh_CN")
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

@@ -8,11 +8,11 @@ from review.extensions import db
 def test_admin_creates_and_deactivates_users(client, auth, make):
     make.user("admin", username="root")
     auth.login("root")
-    client.post("/admin/users/new", data={"username": "edu2", "password": "pw-12345678", "role": "department",
+    client.post("/admin/users/new", data={"username": "edu2", "password": "tulip river 93a", "role": "department",
                                           "department": "教育局"})
     user = db.session.scalar(db.select(User).where(User.username == "edu2"))
     assert user.department.name == "教育局"
-    page = client.post("/admin/users/new", data={"username": "x", "password": "pw-12345678", "role": "department"},
+    page = client.post("/admin/users/new", data={"username": "x", "password": "tulip river 93a", "role": "department"},
                        follow_redirects=True).get_data(as_text=True)
     assert "needs --department" in page
     client.post(f"/admin/users/{user.id}/active")

@@ -51,41 +51,43 @@ def test_migrations_match_the_models(tmp_path, monkeypatch):
 def test_create_user_each_role(runner, app):
     from review.accounts.auth import check_password
 
-    assert runner.invoke(args=["create-user", "office1", "--role", "office", "--password", "pw-123456"]).exit_code == 0
-    result = runner.invoke(args=["create-user", "edu1", "--role", "department", "--password", "pw-123456",
+    assert runner.invoke(args=["create-user", "office1", "--role", "office", "--password", "tulip river 93a"]).exit_code == 0
+    result = runner.invoke(args=["create-user", "edu1", "--role", "department", "--password", "tulip river 93a",
                                  "--department", "教育局"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.username == "edu1"))
     assert user.role is Role.department and user.department.name == "教育局"
-    assert user.password_hash.startswith("$argon2") and check_password(user, "pw-123456")
+    assert user.password_hash.startswith("$argon2") and check_password(user, "tulip river 93a")
     # The department is reused, not duplicated.
-    runner.invoke(args=["create-user", "edu2", "--role", "department", "--password", "pw-123456", "--department", "教育局"])
+    runner.invoke(args=["create-user", "edu2", "--role", "department", "--password", "tulip river 93a", "--department", "教育局"])
     assert db.session.scalar(db.select(db.func.count(Department.id))) == 1
 
 
 def test_create_user_refusals(runner, app):
     cases = [
-        (["create-user", "x", "--role", "department", "--password", "pw-123456"], "needs --department"),
-        (["create-user", "x", "--role", "expert", "--password", "pw-123456"], "needs --expert"),
-        (["create-user", "x", "--role", "expert", "--password", "pw-123456", "--expert", "无此人"], "no expert profile"),
-        (["create-user", "x", "--role", "office", "--password", "short"], "at least 8"),
+        (["create-user", "x", "--role", "department", "--password", "tulip river 93a"], "needs --department"),
+        (["create-user", "x", "--role", "expert", "--password", "tulip river 93a"], "needs --expert"),
+        (["create-user", "x", "--role", "expert", "--password", "tulip river 93a", "--expert", "无此人"], "no expert profile"),
+        (["create-user", "x", "--role", "office", "--password", "short"], "at least 12"),
+        (["create-user", "x", "--role", "office", "--password", "abcdefghijkl"], "too easy to guess"),
+        (["create-user", "x", "--role", "office", "--password", "1qaz2wsx3edc"], "common passwords"),
     ]
     for args, message in cases:
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and message in result.output, (args, result.output)
-    assert runner.invoke(args=["create-user", "dup", "--role", "admin", "--password", "pw-123456"]).exit_code == 0
-    result = runner.invoke(args=["create-user", "dup", "--role", "admin", "--password", "pw-123456"])
+    assert runner.invoke(args=["create-user", "dup", "--role", "admin", "--password", "tulip river 93a"]).exit_code == 0
+    result = runner.invoke(args=["create-user", "dup", "--role", "admin", "--password", "tulip river 93a"])
     assert result.exit_code == 1 and "already exists" in result.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
 def test_expert_login_links_profile(runner, app, tmp_path):
     runner.invoke(args=["experts", "import", write(tmp_path, HEADER + "张三,教授,天津医科大学,chronic_disease,高血压管理\n")])
-    result = runner.invoke(args=["create-user", "zhang", "--role", "expert", "--password", "pw-123456", "--expert", "张三"])
+    result = runner.invoke(args=["create-user", "zhang", "--role", "expert", "--password", "tulip river 93a", "--expert", "张三"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.username == "zhang"))
     assert user.expert.name == "张三" and user.expert.user is user
-    again = runner.invoke(args=["create-user", "zhang2", "--role", "expert", "--password", "pw-123456", "--expert", "张三"])
+    again = runner.invoke(args=["create-user", "zhang2", "--role", "expert", "--password", "tulip river 93a", "--expert", "张三"])
     assert again.exit_code == 1 and "already has a login" in again.output
 
 
@@ -99,9 +101,32 @@ def test_create_token_prints_a_working_token(runner, app, make):
     assert stored.token_hash != token  # only the hash is kept
     from review.accounts.auth import user_from_bearer
 
-    assert user_from_bearer(f"Bearer {token}").username == "api-office"
-    assert user_from_bearer("Bearer wrong") is None
+    assert user_from_bearer(f"Bearer {token}")[0].username == "api-office"
+    assert user_from_bearer("Bearer wrong") == (None, "invalid")
     assert runner.invoke(args=["create-token", "nobody"]).exit_code == 1
+
+
+def test_tokens_have_a_name_and_expiry_and_can_be_revoked(runner, app, make):
+    from datetime import datetime, timedelta, timezone
+
+    from review.accounts.auth import user_from_bearer
+
+    make.user("office", username="api-office")
+    token = runner.invoke(args=["create-token", "api-office", "--name", "OA system"]).output.strip()
+    stored = db.session.scalar(db.select(ApiToken))
+    expires = stored.expires_at.replace(tzinfo=timezone.utc)
+    assert stored.name == "OA system"
+    assert timedelta(days=89) < expires - datetime.now(timezone.utc) <= timedelta(days=90)  # the default
+    short = runner.invoke(args=["create-token", "api-office", "--name", "test", "--days", "7"]).output.strip()
+    assert user_from_bearer(f"Bearer {short}")[0] is not None
+    result = runner.invoke(args=["revoke-token", "api-office", "--name", "test"])
+    assert result.exit_code == 0 and "revoked 1" in result.output
+    assert user_from_bearer(f"Bearer {short}") == (None, "revoked")
+    assert user_from_bearer(f"Bearer {token}")[0] is not None  # the other token still works
+    assert runner.invoke(args=["revoke-token", "api-office", "--name", "test"]).exit_code == 1  # none left
+    assert runner.invoke(args=["create-token", "api-office", "--days", "0"]).exit_code == 1
+    result = runner.invoke(args=["revoke-token", "--id", str(stored.id)])
+    assert result.exit_code == 0 and user_from_bearer(f"Bearer {token}") == (None, "revoked")
 
 
 def test_experts_import_and_reimport_updates_without_duplicates(runner, app, tmp_path):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -73,9 +73,16 @@ class User(UserMixin, db.Model):
     department: Mapped[Department | None] = relationship(back_populates="users")
     expert: Mapped["Expert | None"] = relationship(back_populates="user")
 
+    # The key of the browser session this object was loaded for (see LoginSession); flask-login
+    # stores get_id() in the session and the remember cookie.
+    session_key = None  # str, set on the loaded object; not a column
+
     @property
     def is_active(self) -> bool:  # flask-login
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
 
     @property
     def name(self) -> str:
@@ -96,9 +103,34 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(tz_datetime())
     last_used_at: Mapped[datetime | None] = mapped_column(tz_datetime())
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(tz_datetime())
+
+    user: Mapped[User] = relationship()
+
+    def state(self, now: datetime) -> str:
+        """active, expired or revoked (now: an aware UTC datetime)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)
+        return "expired" if expires <= now else "active"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The session and remember cookies carry its key (only the key's
+    SHA-256 is stored); a request whose key has no live row here is anonymous, so signing out,
+    a password change or deactivation ends sessions on the server, not only in the browser."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(tz_datetime())
+    ended_at: Mapped[datetime | None] = mapped_column(tz_datetime())
 
     user: Mapped[User] = relationship()

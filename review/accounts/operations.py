@@ -1,14 +1,26 @@
-"""Account operations: authentication, users, departments, tokens."""
+"""Account operations: authentication, users, departments, tokens, passwords."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import gettext as _
 
 from .. import validation as v
 from ..extensions import db
-from .auth import check_password, hash_password, new_token
+from .auth import check_password, end_sessions, hash_password, new_token
 from .models import ApiToken, Department, Role, User
+from .passwords import password_problem
+
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
 
 
 class AccountError(ValueError):
-    """A user-facing problem with an account request."""
+    """A user-facing problem with an account request (field: the form field it concerns)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -56,8 +68,8 @@ def create_user(
         raise AccountError(exc.text()) from None
     if not username or len(username) > 80:
         raise AccountError("username must be 1 to 80 characters")
-    if len(password) < 8:
-        raise AccountError("password must have at least 8 characters")
+    if problem := password_problem(password, username, display_name, email):
+        raise AccountError(problem)
     if db.session.scalar(db.select(User).where(User.username == username)) is not None:
         raise AccountError(f"user {username!r} already exists")
     user = User(username=username, role=role, password_hash=hash_password(password),
@@ -86,11 +98,64 @@ def create_user(
     return user
 
 
-def create_token(username: str, label: str = "") -> str:
+def create_token(username: str, name: str = "", days: int = DEFAULT_TOKEN_DAYS) -> str:
+    """A new API token for the user; returned once, stored as its SHA-256."""
     user = db.session.scalar(db.select(User).where(User.username == username))
     if user is None:
-        raise AccountError(f"no user {username!r}")
+        raise AccountError(_("There is no user %(name)s.", name=username), "username")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(_("A token lasts 1 to %(n)s days.", n=MAX_TOKEN_DAYS), "days")
     token, token_hash = new_token()
-    db.session.add(ApiToken(user=user, token_hash=token_hash, label=label))
+    db.session.add(ApiToken(user=user, token_hash=token_hash, name=name[:100],
+                            expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
     db.session.flush()
     return token
+
+
+def revoke_tokens(*, token_id: int | None = None, username: str | None = None, name: str | None = None) -> int:
+    """Revoke one token by id, or a user's tokens (those with the name, when given)."""
+    stmt = db.select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        stmt = stmt.where(ApiToken.id == token_id)
+    elif username:
+        stmt = stmt.join(User, User.id == ApiToken.user_id).where(User.username == username)
+        if name is not None:
+            stmt = stmt.where(ApiToken.name == name)
+    else:
+        raise AccountError(_("Name a token id or a username."))
+    now = datetime.now(timezone.utc)
+    tokens = db.session.scalars(stmt).all()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password is required; other browsers are signed out."""
+    if not check_password(user, current):
+        raise AccountError(_("The current password is wrong."), "current")
+    _set_password(user, new)
+    end_sessions(user, keep_current=True)
+
+
+def reset_password(admin: User, user: User, new: str) -> None:
+    """An administrator sets a new password; every session of the user ends."""
+    if not admin.has_role(Role.admin):
+        raise AccountError(_("Only an administrator can reset passwords."))
+    _set_password(user, new)
+    end_sessions(user)
+
+
+def set_active(admin: User, user: User, active: bool) -> None:
+    if user.id == admin.id and not active:
+        raise AccountError(_("You cannot deactivate yourself."))
+    user.active = active
+    if not active:  # its API tokens stop too: user_from_bearer checks the user is active
+        end_sessions(user)
+
+
+def _set_password(user: User, new: str) -> None:
+    if problem := password_problem(new, user.username, user.display_name, user.email):
+        raise AccountError(problem, "new")
+    user.password_hash = hash_password(new)

@@ -4,12 +4,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..i18n import LOCALES
 from . import operations
-from .forms import LoginForm
+from .auth import end_session, end_sessions, start_session
+from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -22,6 +24,9 @@ def _login_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_key)
+# Per address over all usernames: one address trying a few passwords on many accounts (spraying).
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address, scope="login-address")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -31,7 +36,7 @@ def login():
         if user is None:
             flash(_("Wrong username or password."), "error")
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
@@ -40,9 +45,36 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    end_session()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current.data, form.new.data)
+        except operations.AccountError as exc:
+            db.session.rollback()
+            (form.current if exc.field == "current" else form.new).errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other browsers signed in as you are signed out."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    end_sessions(current_user, keep_current=True)
+    db.session.commit()
+    flash(_("Every other browser signed in as you is signed out."), "success")
+    return redirect(url_for("accounts.password"))
 
 
 @bp.route("/locale/<code>", methods=["POST"])

@@ -113,15 +113,86 @@ def create_user():
     return redirect(url_for("admin.index"))
 
 
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @role_required(Role.admin)
 def toggle_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if user.id == current_user.id:
-        flash(_("You cannot deactivate yourself."), "error")
+    from ..accounts.operations import AccountError, set_active
+
+    user = _user_or_404(user_id)
+    try:
+        set_active(current_user, user, not user.active)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
     else:
-        user.active = not user.active
         db.session.commit()
     return redirect(url_for("admin.index"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required(Role.admin)
+def reset_password(user_id: int):
+    from ..accounts.operations import AccountError, reset_password as reset
+
+    user = _user_or_404(user_id)
+    try:
+        reset(current_user, user, request.form.get("password", ""))
+    except AccountError as exc:
+        db.session.rollback()
+        flash(_("The password of %(name)s was not changed: %(why)s", name=user.username, why=str(exc)), "error")
+    else:
+        db.session.commit()
+        flash(_("The password of %(name)s is reset and all of their sessions are ended.", name=user.username),
+              "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@role_required(Role.admin)
+def sign_out_user(user_id: int):
+    from ..accounts.auth import end_sessions
+
+    user = _user_or_404(user_id)
+    ended = end_sessions(user, keep_current=True)
+    db.session.commit()
+    flash(_("%(name)s is signed out everywhere (%(n)s sessions ended).", name=user.username, n=ended), "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required(Role.admin)
+def tokens():
+    from datetime import datetime, timezone
+
+    from ..accounts.models import ApiToken
+    from ..accounts.operations import DEFAULT_TOKEN_DAYS, AccountError, create_token
+
+    new_token = None
+    if request.method == "POST":
+        try:
+            new_token = create_token(request.form.get("username", "").strip(), request.form.get("name", "").strip(),
+                                     request.form.get("days", DEFAULT_TOKEN_DAYS, type=int) or 0)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(_("The token was not created: %(why)s", why=str(exc)), "error")
+        else:
+            db.session.commit()
+    rows = db.session.scalars(db.select(ApiToken).options(db.joinedload(ApiToken.user))
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    return render_template("admin/tokens.html", tokens=rows, now=datetime.now(timezone.utc), new_token=new_token,
+                           default_days=DEFAULT_TOKEN_DAYS)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required(Role.admin)
+def revoke_token(token_id: int):
+    from ..accounts.operations import revoke_tokens
+
+    if revoke_tokens(token_id=token_id):
+        db.session.commit()
+        flash(_("The token is revoked."), "success")
+    return redirect(url_for("admin.tokens"))

@@ -3,15 +3,37 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ..accounts.auth import user_from_bearer
 from ..accounts.models import Role
-from ..extensions import csrf, db
+from ..extensions import csrf, db, login_manager
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
+
+
+@bp.before_request
+def _bearer_only() -> None:
+    """The API's user comes from the bearer token alone. The browser's session cookie is ignored
+    here: a cross-site form could send the cookie (the API has no CSRF token), never the header."""
+    user, problem = user_from_bearer(request.headers.get("Authorization"))
+    g._login_user = user or login_manager.anonymous_user()  # what flask-login's current_user reads
+    g.api_auth_problem = problem
+
+
+def _unauthorized_detail() -> str:
+    problem = g.get("api_auth_problem", "missing")
+    if problem == "expired":
+        return _("This API token has expired. Ask the administrator for a new one.")
+    if problem == "revoked":
+        return _("This API token has been revoked.")
+    if problem == "invalid":
+        return _("This API token is not valid.")
+    return _("Send the header Authorization: Bearer <token>.")
 
 
 class ApiError(Exception):
@@ -35,7 +57,7 @@ def api_auth(*roles: Role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return error_response(401, "unauthorized", "send Authorization: Bearer <token>")
+                return error_response(401, "unauthorized", _unauthorized_detail())
             if roles and not current_user.has_role(*roles):
                 return error_response(403, "forbidden", f"this needs the role {' or '.join(r.value for r in roles)}")
             return view(*args, **kwargs)

@@ -22,7 +22,7 @@ _STATUS = {"type": "string", "enum": ["submitted", "returned", "accepted", "unde
 _ERROR_TEXT = {
     400: "Bad input: missing or malformed fields, bad enum values, bad JSON, a rule of the workflow "
          "(e.g. reason_required, unknown_clause)",
-    401: "Missing or invalid bearer token",
+    401: "Missing, unknown, expired or revoked bearer token (a browser session cookie is not accepted)",
     403: "The caller's role may not do this",
     404: "No such object, or it belongs to another department / expert",
     409: "The object is not in a state that allows this (invalid_state), or another user did it first "

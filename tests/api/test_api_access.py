@@ -86,7 +86,10 @@ def test_revoked_token_and_inactive_user_are_401(api, people):
 
     token = api.token(people.office)
     assert api.get("/api/v1/submissions", token=token).status_code == 200
-    db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == people.office.id)).revoked = True
+    from datetime import datetime, timezone
+
+    db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == people.office.id)).revoked_at = \
+        datetime.now(timezone.utc)
     assert api.get("/api/v1/submissions", token=token).status_code == 401
     token = api.token(people.dept)
     people.dept.active = False

@@ -50,7 +50,7 @@ def test_review_loop_and_concurrent_opinions_on_postgresql(pg_app):
     for n, expert_id in enumerate(panel):
         expert = db.session.get(Expert, expert_id)
         if expert.user is None:
-            create_user(f"pg-expert-{n}", "expert", "pw-12345678", expert_name=expert.name)
+            create_user(f"pg-expert-{n}", "expert", "tulip river 93a", expert_name=expert.name)
     db.session.commit()
     sub_id = sub.id
     assignment_ids = [a.id for a in sub.round_assignments()]

@@ -67,15 +67,13 @@ def test_downloads_access_control(app, client, auth, issued):
 
 
 def test_api_downloads_access_control(app, client, issued):
-    from review.accounts.auth import new_token
-    from review.accounts.models import ApiToken
+    from review.accounts.operations import create_token
 
     committee, sheet, _ = issued
     other = committee.other_department("other-dept", "卫健委")
 
     def token(user):
-        plain, hashed = new_token()
-        db.session.add(ApiToken(user_id=user.id, token_hash=hashed, label="t"))
+        plain = create_token(user.username, "t")
         db.session.commit()
         return {"Authorization": f"Bearer {plain}"}
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a196c183b754
+Revision ID: 56dfdf93b034
 Revises: 
-Create Date: 2026-12-01 12:24:44.937458
+Create Date: 2026-12-01 12:32:17.652426
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a196c183b754'
+revision = '56dfdf93b034'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,12 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expert')),
     sa.UniqueConstraint('name', name=op.f('uq_expert_name'))
     )
+    op.create_table('rate_limit_counter',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counter'))
+    )
     op.create_table('expert_conflict',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('expert_id', sa.Integer(), nullable=False),
@@ -118,16 +124,31 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('label', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('login_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_login_session_key_hash'))
+    )
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -500,6 +521,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
+
+    op.drop_table('login_session')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
@@ -513,6 +538,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_expert_conflict_expert_id'))
 
     op.drop_table('expert_conflict')
+    op.drop_table('rate_limit_counter')
     op.drop_table('expert')
     op.drop_table('department')
     op.drop_table('committee_setting')

@@ -1,0 +1,13 @@
+// Behaviour shared by every page (loaded from base.html; the CSP allows no inline script).
+// A form with data-disable-on-submit="SELECTOR" disables that button once it is submitted, so a
+// double click does not send it twice.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var selector = form.dataset ? form.dataset.disableOnSubmit : null;
+    if (!selector) return;
+    var button = form.querySelector(selector);
+    if (button) button.disabled = true;
+  });
+})();
