@@ -35,3 +35,14 @@ def test_exclusions_and_audit_actions_are_worded_in_chinese(app):
         assert exclusion_detail("overloaded", None) == ""
         assert action_label("legality_intake") == "已登记合法性审查接收"
 
+
+
+def test_printed_verification_address_without_a_code_asks_for_it(client):
+    from urllib.parse import quote
+
+    serial = "健审〔2026〕第1号"
+    response = client.get(f"/verify/{quote(serial, safe='')}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="ask-code"' in page and "核验码" in page and serial in page
+    assert "不得" not in page  # no "must not be relied on" before the code is even asked for

@@ -33,7 +33,11 @@ def index():
 @bp.route("/<serial>")
 @verify_limit
 def sheet(serial: str):
-    code = request.args.get("code", "")
+    code = request.args.get("code", "").strip()
+    if not code:
+        # The printed address leads here without the code: ask for it rather than say "not found".
+        form = VerifyForm(data={"serial": serial})
+        return render_template("verify/index.html", form=form, pdf_form=PdfCheckForm(), ask_code=True)
     result = ops.verify(serial, code)
     draft_form = DraftCheckForm(code=code) if result.found else None
     return render_template("verify/result.html", result=result, serial=serial, draft_form=draft_form,
