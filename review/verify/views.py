@@ -63,7 +63,8 @@ def _draft_result(sheet, form, action: str):
     comparison = ops.check_draft(sheet, form.draft.data) if form.validate_on_submit() else None
     intake_form = None
     if comparison is not None and ops.can_record_intake(current_user):
-        intake_form = IntakeForm(draft_matches="1" if comparison["matches"] else "0")
+        intake_form = IntakeForm(draft_matches="1" if comparison["matches"] else "0",
+                                 outcome=_suggested_outcome(sheet, comparison["matches"]))
     return render_template("verify/result.html", result=ops.verify_record(sheet), serial=sheet.serial,
                            draft_form=form, draft_action=action, comparison=comparison, intake_form=intake_form,
                            sheet=sheet)
@@ -121,7 +122,16 @@ def register():
 def detail(serial: str):
     sheet = ops.get_sheet(serial) or abort(404)
     return render_template("verify/detail.html", sheet=sheet, result=ops.verify_record(sheet),
-                           draft_form=DraftCheckForm(), intake_form=IntakeForm() if ops.can_record_intake(current_user) else None)
+                           draft_form=DraftCheckForm(),
+                           intake_form=IntakeForm(outcome=_suggested_outcome(sheet, None))
+                           if ops.can_record_intake(current_user) else None)
+
+
+def _suggested_outcome(sheet, draft_matches: bool | None) -> str:
+    """What the intake form proposes: accepted only for a valid 审查同意 sheet whose draft was not
+    shown to differ; otherwise returned, so that a hurried click never admits the wrong version."""
+    approved = sheet.status.value == "valid" and (sheet.facts or {}).get("conclusion") == "approve"
+    return "accepted" if approved and draft_matches is not False else "returned"
 
 
 @bp.route("/sheets/<serial>/draft", methods=["POST"])

@@ -255,3 +255,23 @@ def test_department_submission_page_links_to_its_sheet(app, client, auth, issued
     page = client.get(f"/submissions/{sheet.submission_id}").get_data(as_text=True)
     assert f'href="/sheets/{url(sheet.serial)}"' in page and sheet.serial in page
     assert f"/sheets/{url(sheet.serial)}/download/pdf" in page
+
+
+def test_intake_form_proposes_return_unless_the_sheet_approves(app, client, auth, committee):
+    import re as _re
+
+    approved, _ = ops.issue_sheet(committee.office, committee.decided("approve", title="控烟方案"))
+    modify, _ = ops.issue_sheet(committee.office, committee.decided("modify", title="食堂管理办法"))
+    db.session.commit()
+    auth.login(committee.justice.username)
+
+    def selected(serial):
+        page = client.get(f"/verify/sheets/{url(serial)}").get_data(as_text=True)
+        return _re.search(r'<option selected value="(\w+)"|<option value="(\w+)" selected', page)
+
+    def chosen(serial):
+        m = selected(serial)
+        return (m.group(1) or m.group(2)) if m else None
+
+    assert chosen(approved.serial) == "accepted"
+    assert chosen(modify.serial) == "returned"  # not the approved version: never proposed for intake
