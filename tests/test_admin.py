@@ -62,3 +62,30 @@ def test_expert_search_finds_domains_by_label(client, auth, make):
     assert names("慢性病") == {"甲", "乙"}  # by the domain's Chinese label
     assert names("chronic") == {"甲", "乙"}  # by its code or English label
     assert names("近视") == {"丙"}  # expertise text still searched
+
+
+def test_admin_edits_a_user_and_picks_from_searchable_lists(client, auth, make):
+    from review.accounts.models import Department
+
+    make.user("admin", username="root")
+    edu = make.user("department", username="edu2", department="教育局")
+    db.session.add(Expert(name="未绑定专家", domains=["chronic_disease"], affiliation="某大学"))
+    env = Department(name="生态环境局", full_name="滨海新区生态环境局")
+    db.session.add(env)
+    db.session.commit()
+    auth.login("root")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'list="department-list"' in page and '<option value="生态环境局">滨海新区生态环境局</option>' in page
+    assert '<option value="未绑定专家">某大学</option>' in page  # experts without a login, to link
+    assert 'href="/verify/register"' in page  # the sheet register is one click away
+    response = client.post(f"/admin/users/{edu.id}", data={"display_name": "王敏", "email": "wm@example.cn",
+                                                            "department": "滨海新区生态环境局"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, edu.id)
+    assert (user.display_name, user.email, user.department.name) == ("王敏", "wm@example.cn", "生态环境局")
+    bad = client.post(f"/admin/users/{edu.id}", data={"display_name": "王敏", "email": "not an address",
+                                                       "department": "教育局"}, follow_redirects=True)
+    assert bad.status_code == 200 and "用户未保存" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, edu.id).email == "wm@example.cn"

@@ -147,6 +147,30 @@ def reset_password(admin: User, user: User, new: str) -> None:
     end_sessions(user)
 
 
+def update_user(admin: User, user: User, *, display_name: str, email: str, department: str | None = None) -> None:
+    """An administrator corrects a user's name, e-mail and (for department users) department."""
+    if not admin.has_role(Role.admin):
+        raise AccountError(_("Only an administrator can edit users."))
+    try:
+        user.display_name = v.line(display_name, "display_name", max_len=100)
+        user.email = v.email(email)
+        department = v.line(department, "department", max_len=100) or None
+    except v.TextError as exc:
+        raise AccountError(exc.text()) from None
+    if user.role is Role.department:
+        if not department:
+            raise AccountError(_("A department user needs a department."))
+        user.department = _department_by_any_name(department) or get_or_create_department(department)
+    elif department:
+        raise AccountError(_("Only department users belong to a department."))
+
+
+def _department_by_any_name(name: str) -> Department | None:
+    """The department called ``name`` or whose full name it is (the form offers the full names)."""
+    return db.session.scalar(db.select(Department).where(
+        db.or_(Department.name == name, Department.full_name == name)))
+
+
 def set_active(admin: User, user: User, active: bool) -> None:
     if user.id == admin.id and not active:
         raise AccountError(_("You cannot deactivate yourself."))

@@ -18,8 +18,41 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @role_required(Role.admin)
 def index():
-    users = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
-    return render_template("admin/index.html", users=users)
+    from sqlalchemy.orm import selectinload
+
+    users = db.session.scalars(db.select(User).options(selectinload(User.department))
+                               .order_by(User.role, User.username)).all()
+    return render_template("admin/index.html", users=users, **_choices())
+
+
+def _choices() -> dict:
+    """What the user forms offer to pick from (searchable lists): departments, expert profiles without a login."""
+    from ..accounts.models import Department
+
+    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    linked = db.select(User.expert_id).where(User.expert_id.is_not(None))
+    experts = db.session.execute(db.select(Expert.name, Expert.affiliation).where(Expert.id.not_in(linked))
+                                 .order_by(Expert.name)).all()
+    return {"departments": departments, "free_experts": experts}
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.admin)
+def edit_user(user_id: int):
+    from ..accounts.operations import AccountError, update_user
+
+    user = _user_or_404(user_id)
+    if request.method == "POST":
+        try:
+            update_user(current_user, user, display_name=request.form.get("display_name", ""),
+                        email=request.form.get("email", ""), department=request.form.get("department") or None)
+            db.session.commit()
+            flash(_("User %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("admin.index"))
+        except AccountError as exc:
+            db.session.rollback()
+            flash(_("The user was not saved: %(why)s", why=str(exc)), "error")
+    return render_template("admin/user.html", user=user, **_choices())
 
 
 @bp.route("/experts", methods=["GET", "POST"])
