@@ -206,7 +206,7 @@ def _confirm_parsed(staged: StagedUpload) -> None:
 def create_submission():
     draft, letter = _required_file("draft"), _required_file("letter")
     form = {k: request.form.get(k) for k in ("title", "policy_type", "stage", "contact_name", "contact_phone")}
-    staged = sops.stage_submission(current_user, form, draft=draft, letter=letter,
+    staged = sops.stage_submission(current_user, form, draft=draft, letter=letter, strict=True,
                                    basis=request.files.getlist("basis"))
     _confirm_parsed(staged)
     sub = sops.confirm_submission(current_user, staged)

@@ -40,26 +40,35 @@ def _check_extension(upload_name: str, allowed: set[str], field: str) -> None:
         raise SubmissionError("bad_file_type", f"{ext or 'no extension'} is not accepted here", field)
 
 
-def validate_fields(form: dict) -> dict:
-    with v.raising(SubmissionError):
-        title = v.line(form.get("title"), "title")
-        if len(title) > 300:
-            raise SubmissionError("title_too_long", "the title is longer than 300 characters", "title")
-        contact_name = v.line(form.get("contact_name"), "contact_name", max_len=100)
-        contact_phone = v.line(form.get("contact_phone"), "contact_phone", max_len=50)
-        note = v.text(form.get("note"), "note", max_len=5000)
-    if not title:
-        raise SubmissionError("missing_title", "the title is required", "title")
+def validate_fields(form: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """The cleaned fields, and every problem found at once as (code, field). A field with a problem
+    is kept empty, so that the upload can still be staged (its files kept) and the form shown again."""
+    fields: dict = {}
+    problems: list[tuple[str, str]] = []
+    for name, kind, limit in (("title", "line", None), ("contact_name", "line", 100),
+                              ("contact_phone", "line", 50), ("note", "text", 5000)):
+        try:
+            value = (v.line if kind == "line" else v.text)(form.get(name), name, max_len=limit)
+        except v.TextError as exc:
+            problems.append((exc.code, name))
+            value = ""
+        fields[name] = value
+    if len(fields["title"]) > 300:
+        problems.append(("title_too_long", "title"))
+        fields["title"] = ""
+    elif not fields["title"] and not any(f == "title" for _c, f in problems):
+        problems.append(("missing_title", "title"))
     try:
-        policy_type = PolicyType(form.get("policy_type"))
+        fields["policy_type"] = PolicyType(form.get("policy_type")).value
     except ValueError:
-        raise SubmissionError("bad_policy_type", "choose the policy type", "policy_type") from None
+        fields["policy_type"] = ""
+        problems.append(("bad_policy_type", "policy_type"))
     try:
-        stage = Stage(form.get("stage") or Stage.drafting.value)
+        fields["stage"] = Stage(form.get("stage") or Stage.drafting.value).value
     except ValueError:
-        raise SubmissionError("bad_stage", "choose the stage", "stage") from None
-    return {"title": title, "policy_type": policy_type.value, "stage": stage.value,
-            "contact_name": contact_name, "contact_phone": contact_phone, "note": note}
+        fields["stage"] = Stage.drafting.value
+        problems.append(("bad_stage", "stage"))
+    return fields, problems
 
 
 def _save(upload: FileStorage, kind: FileKind) -> dict:
@@ -110,10 +119,17 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
 
 
 def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=(),
-                     staged: StagedUpload | None = None) -> StagedUpload:
+                     staged: StagedUpload | None = None, strict: bool = False) -> StagedUpload:
+    """Stage an upload for preview. With ``strict`` (one-shot callers such as the API) a field
+    problem raises before any file is written; otherwise it is kept for the preview to show."""
     if actor.role is not Role.department:
         raise SubmissionError("forbidden", "only department users submit drafts")
-    fields = validate_fields(form)
+    fields, problems = validate_fields(form)
+    if strict and problems:
+        code, field = problems[0]
+        raise SubmissionError(code, f"invalid field: {code}", field,
+                              [(c, f"invalid field: {c}", f) for c, f in problems])
+    fields["problems"] = [list(p) for p in problems]  # shown with the files' problems, all at once
     if staged is None:
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="submission",
                               form=fields, files=[])
@@ -126,8 +142,8 @@ def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=
 
 
 def staged_problems(staged: StagedUpload) -> list[tuple[str, str]]:
-    """What blocks confirmation, as (code, field)."""
-    problems = []
+    """What blocks confirmation, as (code, field): the form's fields first, then the files."""
+    problems = [(code, field) for code, field in (staged.form or {}).get("problems") or []]
     if staged.file_of("letter") is None:
         problems.append(("missing_letter", "letter"))
     if staged.file_of("draft") is None:
@@ -213,7 +229,7 @@ def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
 
 def submit(actor: User, form: dict, *, draft, letter=None, basis=()) -> Submission:
     """Upload and submit in one step (the API); the browser previews first."""
-    staged = stage_submission(actor, form, draft=draft, letter=letter, basis=basis)
+    staged = stage_submission(actor, form, draft=draft, letter=letter, basis=basis, strict=True)
     try:
         return confirm_submission(actor, staged)
     except SubmissionError as exc:

@@ -41,6 +41,8 @@ def new():
     form = request.form if request.method == "POST" else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
+        # Everything that can be kept is staged, even with a field missing: the preview then names
+        # every problem at once and the chosen files are not lost.
         try:
             staged = ops.stage_submission(current_user, request.form, draft=request.files.get("draft"),
                                           letter=request.files.get("letter"), basis=request.files.getlist("basis"))
@@ -80,9 +82,11 @@ def preview(token: str):
         except ops.SubmissionError as exc:
             db.session.rollback()
             errors[exc.field or "form"] = exc_text(exc)
-    problems = {field: error_text(code) for code, field in ops.staged_problems(staged)}
+    problems = {field: error_text(code, "", field) for code, field in ops.staged_problems(staged)}
     if staged.parsed and staged.parsed.get("status") == "failure":
         problems["draft"] = parse_error_text(staged.parsed)
+    # A field's problem is also shown at the field itself.
+    errors = {**{f: t for f, t in problems.items() if f not in ("letter", "draft")}, **errors}
     return render_template("submissions/preview.html", staged=staged, parsed=staged.parsed or {},
                            problems=problems, errors=errors, PolicyType=PolicyType, Stage=Stage)
 

@@ -60,9 +60,30 @@ def test_missing_fields_are_named(client, auth, make):
     make.user("department", username="edu")
     auth.login("edu")
     page = client.post("/submissions/new", data={"title": "", "policy_type": "normative"},
-                       content_type="multipart/form-data").get_data(as_text=True)
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "请填写政策名称" in page
     assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0
+
+
+def test_every_problem_is_named_at_once_and_the_files_stay_staged(client, auth, make):
+    make.user("department", username="edu")
+    auth.login("edu")
+    form = client.get("/submissions/new").get_data(as_text=True)
+    assert form.count('class="required"') >= 4  # title, type, letter and draft are marked
+    response = client.post("/submissions/new", data={
+        "title": "", "policy_type": "", "letter": upload(LETTER, "公函.txt"),
+        "basis": [upload(b"basis", "a.pdf")]}, content_type="multipart/form-data")
+    assert response.status_code == 302 and "/submissions/staged/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    problems = set(re.findall(r'data-problem="(\w+)"', page))
+    assert problems == {"title", "policy_type", "draft"}  # all at once, not one per submit
+    assert "公函.txt" in page and "a.pdf" in page  # the chosen files were kept
+    assert 'value="confirm" type="submit" disabled' in page
+    # Fixing the fields and adding the draft on the same page completes it.
+    done = client.post(response.headers["Location"], data={
+        "action": "update", "title": "校园健康促进行动实施方案", "policy_type": "normative",
+        "draft": upload(docx_bytes(), "方案.docx")}, content_type="multipart/form-data", follow_redirects=True)
+    assert 'data-problem=' not in done.get_data(as_text=True)
 
 
 def test_other_departments_and_experts_see_nothing(client, auth, loop):
