@@ -108,13 +108,13 @@ def _child(conn, path: str, memory: int, cpu_seconds: int) -> None:
     started = time.perf_counter()
     try:
         from .run import run_file
-        payload = json.dumps(run_file(path).to_dict(), ensure_ascii=False).encode("utf-8")
+        payload = run_file(path).to_json().encode("utf-8")
     except MemoryError:
         payload = None
     if payload is None:
         failed = Result(file=path, status=FAILURE, errors=[Problem(MEMORY, "out of memory while parsing")])
-        payload = json.dumps(failed.to_dict(), ensure_ascii=False).encode("utf-8")
-    stats = {"peak_rss": _peak_rss(), "seconds": time.perf_counter() - started}
+        payload = failed.to_json().encode("utf-8")
+    stats = {"peak_rss": _peak_rss(), "seconds": time.perf_counter() - started, "pid": os.getpid()}
     conn.send_bytes(json.dumps(stats).encode("ascii"))
     conn.send_bytes(payload)
     conn.close()

@@ -35,7 +35,7 @@ def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
 
 def run_file_isolated_stats(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
                             memory: int = DEFAULT_MEMORY) -> tuple[Result, dict]:
-    """run_file_isolated plus what the child measured of itself: {peak_rss, seconds} (empty when
+    """run_file_isolated plus what the child measured of itself: {peak_rss, seconds, pid} (empty when
     it died before saying)."""
     path = str(path)
     if os.environ.get("PIPELINE_ISOLATION") != "subprocess" and _warm_available():
@@ -108,6 +108,6 @@ def child_main(path: str, memory: int, cpu_seconds: int) -> int:
         result = run_file(path)
     except MemoryError:
         result = Result(file=path, status=FAILURE, errors=[Problem(MEMORY, "out of memory while parsing")])
-    sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
+    sys.stdout.write(result.to_json())
     sys.stdout.flush()
     return 0
