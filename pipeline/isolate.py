@@ -20,7 +20,9 @@ from . import forked
 from .forked import apply_limits as _apply_limits
 from .errors import CRASHED, MEMORY, TIMEOUT
 
-DEFAULT_TIMEOUT = 30.0
+# Enough for the readers' own limits (a 2,000-page PDF) on a loaded machine; memory stays far below
+# the limit since PDF pages are streamed (a 1,600-page PDF peaks near 200 MiB).
+DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY = 1 << 30
 
 

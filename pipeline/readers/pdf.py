@@ -22,6 +22,7 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordInc
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 
 from ..document import Block, Problem, RawDocument
@@ -29,6 +30,8 @@ from ..errors import CORRUPT, ENCRYPTED, NO_TEXT_LAYER, TOO_LARGE, UNREADABLE_TE
 from ..stages.normalize import is_cjk
 from .variants import normalise_variants
 
+# A 2,000-page PDF reads in 30-45 s on one core of the development machine; the isolation's default
+# wall-clock limit (isolate.DEFAULT_TIMEOUT, 120 s) leaves room for a loaded machine.
 MAX_PAGES = 2000
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(
@@ -206,10 +209,22 @@ def _open(data: bytes):
     return doc
 
 
+def _declared_pages(doc) -> int:
+    """The page tree's own count (a hint: the loop below still counts the pages it reads)."""
+    try:
+        count = resolve1(resolve1(doc.catalog.get("Pages")).get("Count"))
+        return count if isinstance(count, int) else 0
+    except Exception:  # a damaged tree is the loop's to report
+        return 0
+
+
 def read_pdf(data: bytes) -> RawDocument:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise PipelineError(CORRUPT, "not a PDF file (no %PDF header)")
     doc = _open(data)
+    declared = _declared_pages(doc)
+    if declared > MAX_PAGES:  # refuse at once, not after reading MAX_PAGES pages
+        raise PipelineError(TOO_LARGE, f"the PDF has more than {MAX_PAGES} pages ({declared})")
     rsrc = PDFResourceManager(caching=True)
     device = PDFPageAggregator(rsrc, laparams=None)
     interp = PDFPageInterpreter(rsrc, device)
