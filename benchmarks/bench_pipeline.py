@@ -5,14 +5,17 @@ about 850 CJK characters a page), a 2,000-page PDF under the default limits, and
 fixtures, print:
   - isolated: run_file_isolated end to end (fork of the warm parent, read, structure, screening,
     JSON back to the caller), wall clock, and the parse child's peak RSS;
-  - raw: the library alone in a fresh process (pdfminer.high_level.extract_text; python-docx load
-    and iterate paragraphs and tables), timed after its imports and one warm-up use (so that it
-    is not charged for loading CMaps), and that process's peak RSS;
+  - raw: the library alone in a fresh process, timed after its imports and one warm-up use (so
+    that it is not charged for loading CMaps), and that process's peak RSS. For PDF: pdfminer's
+    interpreter pass with laparams=None, visiting every character (the work the reader builds on;
+    with --layout: high_level.extract_text with its default layout analysis, several times slower);
+    for .docx: python-docx load and iterate paragraphs and tables;
   - their ratio. Each figure is the best of --repeat runs, with the range of the ratio.
 Goals: ratio <= 1.2 (upload parse vs raw library), and for 1,600 PDF pages < 400 MiB and <= 1.1.
 The machine may be shared: timings are noisy, compare the ranges.
 
 usage: python benchmarks/bench_pipeline.py [--repeat N] [--pages 50,200,800,1600] [--corpus DIR] [--no-2000]
+                                          [--only-2000] [--layout]
 """
 from __future__ import annotations
 
@@ -41,10 +44,33 @@ PER_LINE, LINES_PER_PAGE = 28, 30  # GB/T 9704-like: 16 pt, 28 characters a line
 RAW = r"""
 import json, sys, time
 path = sys.argv[1]
-if path.endswith(".pdf"):
+if path.endswith(".pdf") and "--layout" in sys.argv:
     from pdfminer.high_level import extract_text
     extract_text(path, maxpages=1)  # warm: fonts and CMaps loaded, as in the warm parse parent
     t0 = time.perf_counter(); extract_text(path); t = time.perf_counter() - t0
+elif path.endswith(".pdf"):
+    # pdfminer's interpreter and characters without layout analysis: the work the reader builds on
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTContainer
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    def pages(limit=0):
+        with open(path, "rb") as fh:
+            rsrc = PDFResourceManager(caching=True)
+            device = PDFPageAggregator(rsrc, laparams=None)
+            interp = PDFPageInterpreter(rsrc, device)
+            for page in PDFPage.get_pages(fh, maxpages=limit):
+                interp.process_page(page)
+                stack = [device.get_result()]
+                while stack:
+                    for obj in stack.pop():
+                        if isinstance(obj, LTChar):
+                            _ = obj.get_text()
+                        elif isinstance(obj, LTContainer):
+                            stack.append(obj)
+    pages(1)  # warm: fonts and CMaps loaded, as in the warm parse parent
+    t0 = time.perf_counter(); pages(); t = time.perf_counter() - t0
 else:
     import docx
     from docx.table import Table
@@ -120,8 +146,12 @@ def make_docx(path: Path, pages: int) -> None:
     doc.save(path)
 
 
+LAYOUT = "--layout" in sys.argv
+
+
 def raw(path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", RAW, str(path)], capture_output=True, text=True, check=True)
+    cmd = [sys.executable, "-c", RAW, str(path)] + (["--layout"] if LAYOUT else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -162,7 +192,7 @@ def main(argv: list[str]) -> int:
     def opt(name, default):
         return argv[argv.index(name) + 1] if name in argv else default
     repeat = int(opt("--repeat", 3))
-    sizes = [int(p) for p in opt("--pages", "50,200,800,1600").split(",")]
+    sizes = [] if "--only-2000" in argv else [int(p) for p in opt("--pages", "50,200,800,1600").split(",")]
     corpus = Path(opt("--corpus", str(ROOT.parent.parent / "shared" / "corpus" / "fixtures")))
     isolated(ROOT / "pyproject.toml", 60, DEFAULT_MEMORY)  # start the warm parent once, as a server does
     ok = True
