@@ -36,10 +36,13 @@ def normalise_variants(texts: list[str]) -> tuple[list[str], int]:
     """The texts with stray traditional characters made simplified, and how many were changed.
     Only characters that are not themselves simplified forms change (干 stays 干, 乾 in 乾坤 stays)."""
     joined = "\n".join(texts)
-    simplified, traditional = script_counts(joined)
-    if not traditional or simplified < SIMPLIFIED_SHARE * (simplified + traditional):
-        return texts, 0
     t2s, s2t = _converters()
+    traditional = _differs(joined, t2s.convert(joined))
+    if not traditional:  # the usual case: one conversion and done
+        return texts, 0
+    simplified = _differs(joined, s2t.convert(joined))
+    if simplified < SIMPLIFIED_SHARE * (simplified + traditional):
+        return texts, 0
     out, changed = [], 0
     for text in texts:
         converted = t2s.convert(text)
