@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from .document import FAILURE, Problem, Result
 from . import forked
-from .forked import apply_limits as _apply_limits
+from .document import FAILURE, Problem, Result
 from .errors import CRASHED, MEMORY, TIMEOUT
+from .forked import apply_limits as _apply_limits
 
 # Enough for the readers' own limits (a 2,000-page PDF) on a loaded machine; memory stays far below
 # the limit since PDF pages are streamed (a 1,600-page PDF peaks near 200 MiB).
@@ -30,8 +29,9 @@ def run_file_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
                       memory: int = DEFAULT_MEMORY) -> Result:
     """run_file in a child process; never raises, returns a failure Result on timeout/memory/crash.
 
-    The child is forked from a warm parent (forked.py, warm.py) that has imported the readers and loaded the
-    rubrics, and exits after this one document; where that is unavailable, a fresh interpreter."""
+    The child is forked from a warm parent (forked.py, warm.py) that has imported the readers and
+    loaded the rubrics, and exits after this one document; where that is unavailable, a fresh
+    interpreter is started instead."""
     return run_file_isolated_stats(path, timeout=timeout, memory=memory)[0]
 
 
