@@ -10,7 +10,7 @@ Two sources:
 
 A clause list is [(path, kind, text without whitespace)]. Goal: >= 95 % of PDFs agree exactly.
 
-usage: python benchmarks/pdf_agreement.py [CORPUS_DIR] [--limit N] [--show K]
+usage: python benchmarks/pdf_agreement.py [CORPUS_DIR] [--skip M] [--limit N] [--show K]
 """
 from __future__ import annotations
 
@@ -179,11 +179,11 @@ def _explain(ref: list, got: list, show: int) -> None:
             break
 
 
-def generated(corpus: Path, limit: int | None, show: int) -> dict[str, tuple[int, int]]:
+def generated(corpus: Path, limit: int | None, show: int, skip: int = 0) -> dict[str, tuple[int, int]]:
     _fonts()
     texts = sorted((corpus / "laws").glob("*.txt")) + sorted((corpus / "drafts").glob("*.txt")) \
         + sorted((corpus / "cases").glob("*.txt"))
-    texts = texts[:limit] if limit else texts
+    texts = texts[skip:skip + limit] if limit else texts[skip:]
     per_layout: dict[str, list[int]] = {name: [0, 0] for name in LAYOUTS}
     for path in texts:
         title, paras = paragraphs(path)
@@ -205,12 +205,14 @@ def generated(corpus: Path, limit: int | None, show: int) -> dict[str, tuple[int
 def main(argv: list[str]) -> int:
     limit = int(argv[argv.index("--limit") + 1]) if "--limit" in argv else None
     show = int(argv[argv.index("--show") + 1]) if "--show" in argv else 0
-    args = [a for i, a in enumerate(argv) if not a.startswith("--") and argv[i - 1] not in ("--limit", "--show")]
+    skip = int(argv[argv.index("--skip") + 1]) if "--skip" in argv else 0
+    args = [a for i, a in enumerate(argv)
+            if not a.startswith("--") and argv[i - 1] not in ("--limit", "--show", "--skip")]
     corpus = Path(args[0]) if args else Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
     print("fixtures (PDF against the DOCX of the same name):")
     f_same, f_total = fixtures(corpus, show)
     print("generated PDFs (reportlab layouts against a DOCX of the same paragraphs):")
-    per = generated(corpus, limit, show)
+    per = generated(corpus, limit, show, skip)
     g_same = sum(s for s, _ in per.values())
     g_total = sum(t for _, t in per.values())
     print()
