@@ -5,7 +5,10 @@ NAME-cid.pdf) and its source text drafts/NAME.txt, print:
   - whether the four variants give the same top-level heading paths and texts;
   - coverage: share of the source characters (whitespace and heading numbers ignored) found, in
     order, in the title, heading and clause texts (goal ≥ 98%);
-  - verbatim: share of clauses that appear verbatim in the source (goal ≥ 95%).
+  - verbatim: share of clauses that appear verbatim in the source (goal ≥ 95%);
+  - clauses: whether the variant gives the same clause list (path, kind, text) as NAME.docx, and
+    the share of PDFs that do (goal ≥ 95%; benchmarks/pdf_agreement.py measures it on many more
+    generated layouts).
 Also, with --labels, the screening top-1 domain accuracy on labels.json.
 
 usage: python benchmarks/fidelity.py [CORPUS_DIR] [--labels]
@@ -69,10 +72,12 @@ def measure(corpus: Path) -> bool:
     fixtures, drafts = corpus / "fixtures", corpus / "drafts"
     names = sorted({p.name[:-5] for p in fixtures.glob("*.docx") if not p.name.endswith("-numbered.docx")})
     all_ok = True
-    print(f"{'file':48} {'status':8} {'top-level':9} {'coverage':>8} {'verbatim':>8}")
+    print(f"{'file':48} {'status':8} {'top-level':9} {'coverage':>8} {'verbatim':>8} clauses")
+    pdf_same = pdf_total = 0
     for name in names:
         src_full, src_bare = source_text(drafts / f"{name}.txt")
         tops = {}
+        reference = None
         for pattern in VARIANTS:
             path = fixtures / pattern.format(name)
             result = run_file(path)
@@ -87,13 +92,22 @@ def measure(corpus: Path) -> bool:
             clauses = [c for c in doc.clauses if c.kind != "table"]
             verbatim = sum(1 for c in clauses if squash(c.text) in src_full) / max(1, len(clauses))
             same = tops[path.name] == next(iter(tops.values()))
+            listed = [(c.path, c.kind, squash(c.text)) for c in doc.clauses]
+            reference = listed if reference is None else reference
+            same_clauses = listed == reference
+            if path.suffix == ".pdf":
+                pdf_total += 1
+                pdf_same += same_clauses
             all_ok &= same and cov >= 0.98 and verbatim >= 0.95
-            print(f"{path.name:48} {result.status:8} {'same' if same else 'DIFFERS':9} {cov:8.2%} {verbatim:8.2%}")
+            print(f"{path.name:48} {result.status:8} {'same' if same else 'DIFFERS':9} {cov:8.2%} {verbatim:8.2%} "
+                  f"{'same' if same_clauses else 'DIFFERS'}")
             if not same:
                 ref = next(iter(tops.values()))
                 print("    reference:", ref)
                 print("    this     :", tops[path.name])
-    return all_ok
+    share = pdf_same / max(1, pdf_total)
+    print(f"PDFs with the clause list of their DOCX: {pdf_same}/{pdf_total} = {share:.0%} (goal ≥ 95%)")
+    return all_ok and share >= 0.95
 
 
 def labels_accuracy(corpus: Path) -> float:

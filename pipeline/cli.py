@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("parse", help="parse .docx/.pdf/.txt files")
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true", help="print one JSON object per file (JSON Lines)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per file (default 30)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per file (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--memory", type=int, default=DEFAULT_MEMORY, help="bytes of address space per file (default 1 GiB)")
     args = parser.parse_args(argv)
     ok = True

@@ -5,7 +5,8 @@ Everything here is a plain dataclass so a Result can go to JSON and back without
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 SUCCESS = "success"
@@ -141,16 +142,28 @@ class Result:
         out: dict[str, Any] = {
             "file": self.file,
             "status": self.status,
-            "errors": [asdict(e) for e in self.errors],
+            "errors": [_plain(e) for e in self.errors],
             "format": self.format,
             "pages": self.pages,
             "sha256": self.sha256,
             "text_sha256": self.text_sha256,
         }
-        body = asdict(doc)
-        body["screening"] = body["screening"] or asdict(Screening())
+        body = _plain(doc)
+        body["screening"] = body["screening"] or _plain(Screening())
         out.update(body)
         return out
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, written by the C encoder straight from
+        the dataclasses (several times faster on a long document; the parse child sends this)."""
+        doc = self.document or Document()
+        out: dict[str, Any] = {
+            "file": self.file, "status": self.status, "errors": self.errors, "format": self.format,
+            "pages": self.pages, "sha256": self.sha256, "text_sha256": self.text_sha256,
+        }
+        out.update((name, getattr(doc, name)) for name in _names(Document))
+        out["screening"] = out["screening"] or Screening()
+        return json.dumps(out, default=_encode, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Result":
@@ -188,6 +201,34 @@ class Result:
             text_sha256=data.get("text_sha256"),
             document=document,
         )
+
+
+def _plain(obj: Any) -> Any:
+    """dataclasses.asdict without its deep copy of every leaf: the same dict, several times faster
+    (a long document's Result has hundreds of thousands of leaves)."""
+    if hasattr(type(obj), "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in _names(type(obj))}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(x) for x in obj)
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _encode(obj: Any) -> dict:
+    if hasattr(type(obj), "__dataclass_fields__"):
+        return {name: getattr(obj, name) for name in _names(type(obj))}
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
 def _clause_from_dict(data: dict[str, Any]) -> Clause:

@@ -236,3 +236,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
                                  exclusion_label=exclusion_label, exclusion_detail=exclusion_detail)
+    # How people cite a clause (第十二条, 四、（三）): the parse preview's clause numbers.
+    from pipeline.citation import cite
+    app.jinja_env.globals["cite"] = cite

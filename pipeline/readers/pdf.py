@@ -1,6 +1,9 @@
 """PDF with pdfminer.six: one pass per page with no layout analysis; lines and paragraphs are
 rebuilt from character positions.
 
+Pages are streamed: each page's layout objects are dropped once its lines are built (only text,
+positions and sizes are kept), so memory stays flat with the number of pages.
+
 pdfminer's box ordering is superlinear in the number of boxes (minutes on a dense table page) and
 puts punctuation drawn in a fallback font into separate boxes, out of order. Sorting the
 characters ourselves avoids both.
@@ -10,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from statistics import median
 
 from pdfminer.converter import PDFPageAggregator
@@ -19,12 +22,16 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordInc
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 
 from ..document import Block, Problem, RawDocument
 from ..errors import CORRUPT, ENCRYPTED, NO_TEXT_LAYER, TOO_LARGE, UNREADABLE_TEXT_MAP, PipelineError
 from ..stages.normalize import is_cjk
+from .variants import normalise_variants
 
+# A 2,000-page PDF reads in 30-45 s on one core of the development machine; the isolation's default
+# wall-clock limit (isolate.DEFAULT_TIMEOUT, 120 s) leaves room for a loaded machine.
 MAX_PAGES = 2000
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(
@@ -36,7 +43,6 @@ _TERMINAL = "。！？；：:;!?）)"
 
 @dataclass
 class Line:
-    chars: list = field(default_factory=list)
     text: str = ""
     x0: float = 0.0
     x1: float = 0.0
@@ -111,7 +117,7 @@ def _make_line(chars: list) -> Line:
         out.append(t)
         prev = c
     sizes = Counter(round(c.size, 1) for c in visible)
-    return Line(chars=visible, text="".join(out).strip(), x0=min(c.x0 for c in visible),
+    return Line(text="".join(out).strip(), x0=min(c.x0 for c in visible),
                 x1=max(c.x1 for c in visible), y=sum((c.y0 + c.y1) / 2 for c in visible) / len(visible),
                 size=sizes.most_common(1)[0][0])
 
@@ -126,16 +132,29 @@ def _furniture(pages: list[list[Line]], heights: list[float]) -> set[tuple[int, 
             in_band = ln.y > 0.9 * h or ln.y < 0.1 * h
             if _PAGE_NUMBER.match(ln.text) and (in_band or li in (0, len(lines) - 1)):
                 drop.add((pi, li))
-            elif in_band and (li < 2 or li >= len(lines) - 2) and len(ln.text) <= 40:
+            elif in_band and (li < 2 or li >= len(lines) - 2) and len(ln.text) <= 40 \
+                    and not _in_flow(lines, li):
                 band_texts[re.sub(r"\d+", "#", ln.text)] += 1
     if len(pages) >= 2:
         repeated = {t for t, n in band_texts.items() if n >= max(2, len(pages) // 2)}
         for pi, lines in enumerate(pages):
             h = heights[pi]
             for li, ln in enumerate(lines):
-                if (ln.y > 0.9 * h or ln.y < 0.1 * h) and re.sub(r"\d+", "#", ln.text) in repeated:
+                if (ln.y > 0.9 * h or ln.y < 0.1 * h) and re.sub(r"\d+", "#", ln.text) in repeated \
+                        and not _in_flow(lines, li):
                     drop.add((pi, li))
     return drop
+
+
+def _in_flow(lines: list[Line], li: int) -> bool:
+    """Is this line set in the body's flow: same size as its neighbour and one line pitch away?
+    A running header or footer stands apart; the end of a paragraph carried to the next page
+    ("工作。") does not, even when the same words recur at the top of two pages."""
+    ln = lines[li]
+    for other in (lines[li - 1] if li else None, lines[li + 1] if li + 1 < len(lines) else None):
+        if other is not None and abs(other.size - ln.size) < 0.5 and abs(other.y - ln.y) < 2 * ln.size:
+            return True
+    return False
 
 
 def _paragraphs(lines: list[Line], page: int, layout: "_Layout") -> list[Para]:
@@ -190,10 +209,22 @@ def _open(data: bytes):
     return doc
 
 
+def _declared_pages(doc) -> int:
+    """The page tree's own count (a hint: the loop below still counts the pages it reads)."""
+    try:
+        count = resolve1(resolve1(doc.catalog.get("Pages")).get("Count"))
+        return count if isinstance(count, int) else 0
+    except Exception:  # a damaged tree is the loop's to report
+        return 0
+
+
 def read_pdf(data: bytes) -> RawDocument:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise PipelineError(CORRUPT, "not a PDF file (no %PDF header)")
     doc = _open(data)
+    declared = _declared_pages(doc)
+    if declared > MAX_PAGES:  # refuse at once, not after reading MAX_PAGES pages
+        raise PipelineError(TOO_LARGE, f"the PDF has more than {MAX_PAGES} pages ({declared})")
     rsrc = PDFResourceManager(caching=True)
     device = PDFPageAggregator(rsrc, laparams=None)
     interp = PDFPageInterpreter(rsrc, device)
@@ -233,7 +264,33 @@ def read_pdf(data: bytes) -> RawDocument:
     empty = [i + 1 for i, p in enumerate(pages) if not p]
     if empty and len(empty) < len(pages):
         warnings.append(Problem(NO_TEXT_LAYER, f"pages without text (scanned?): {empty[:20]}"))
-    return RawDocument(format="pdf", pages=len(pages), blocks=_blocks(pages, heights), warnings=warnings)
+    blocks = _blocks(pages, heights)
+    del pages
+    texts, _changed = normalise_variants([b.text for b in blocks])
+    for block, text in zip(blocks, texts):
+        block.text = text
+    return RawDocument(format="pdf", pages=len(heights), blocks=blocks, warnings=warnings)
+
+
+def _left_edge(lines: list[Line], body: float) -> float | None:
+    """The text column's left edge: the lowest line start shared by several lines.
+
+    Not the most common start: in a regulation whose 款 mostly fit on one line, most lines start
+    at the first-line indent, and taking that for the edge would hide every indent."""
+    starts = sorted(ln.x0 for ln in lines)
+    if not starts:
+        return None
+    need = max(1, len(starts) // 50)
+    for i in range(len(starts) - need + 1):
+        if starts[i + need - 1] - starts[i] <= 0.3 * body:
+            return starts[i]
+    return starts[0]
+
+
+def _right_edge(lines: list[Line]) -> float | None:
+    """The column's right edge: reached by 2 % of the lines (by one on a page or two)."""
+    ends = sorted((ln.x1 for ln in lines), reverse=True)
+    return ends[min(len(ends) - 1, len(ends) // 50)] if ends else None
 
 
 def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
@@ -243,10 +300,6 @@ def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
     if not all_lines:
         return []
     body = Counter(ln.size for ln in all_lines).most_common(1)[0][0]
-    body_lines = [ln for ln in all_lines if abs(ln.size - body) < 0.5]
-    left = Counter(round(ln.x0) for ln in body_lines).most_common(1)[0][0]
-    rights = sorted(ln.x1 for ln in body_lines)
-    right = rights[int(len(rights) * 0.9)] if rights else max(ln.x1 for ln in all_lines)
     pitches = []
     for lines in kept:
         for a, b in zip(lines, lines[1:]):
@@ -254,13 +307,13 @@ def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
                 pitches.append(a.y - b.y)
     pitch = min(pitches) if pitches else 0.0
     pitch = median([p for p in pitches if p < pitch * 1.15]) if pitches else 0.0
-    uses_indent = any(ln.x0 > left + 0.8 * ln.size for ln in body_lines)
     spaced = sum(1 for p in pitches if p > pitch * 1.15) >= max(1, len(pitches) // 50)
-    lay = _Layout(left, right, body, pitch, uses_indent, spaced)
+    layouts = _column_layouts(kept, body, pitch, spaced)
     paras: list[Para] = []
     for pi, lines in enumerate(kept):
+        lay = layouts[pi % 2]
         page_paras = _paragraphs(lines, pi + 1, lay)
-        if paras and page_paras and _continues(paras[-1], page_paras[0], lay):
+        if paras and page_paras and _continues(paras[-1], page_paras[0], layouts[(pi - 1) % 2], lay):
             paras[-1].lines.extend(page_paras[0].lines)
             page_paras = page_paras[1:]
         paras.extend(page_paras)
@@ -268,13 +321,35 @@ def _blocks(pages: list[list[Line]], heights: list[float]) -> list[Block]:
     for p in paras:
         size = Counter(ln.size for ln in p.lines).most_common(1)[0][0]
         first = p.lines[0]
+        lay = layouts[(p.page - 1) % 2]
+        left, right = lay.left, lay.right
         centered = (first.x0 > left + 3 * first.size and first.x1 < right - 2 * first.size
                     and abs((first.x0 - left) - (right - first.x1)) < 2 * first.size)
         blocks.append(Block(text=p.text, page=p.page, size=size, centered=centered))
     return blocks
 
 
-def _continues(prev: Para, nxt: Para, lay: _Layout) -> bool:
+def _column_layouts(kept: list[list[Line]], body: float, pitch: float, spaced: bool) -> list[_Layout]:
+    """The column of odd and of even pages. Mirrored margins move both edges from one side to the
+    other by the same amount; a side whose lines mostly start at the indent (one-line 款) moves
+    only its apparent left edge, and keeps the common column."""
+    body_lines = [[ln for ln in lines if abs(ln.size - body) < 0.5] for lines in kept]
+    every = [ln for lines in body_lines for ln in lines]
+    edges = [(_left_edge(every, body), _right_edge(every) or max(ln.x1 for lines in kept for ln in lines))] * 2
+    groups = [[ln for lines in body_lines[parity::2] for ln in lines] for parity in (0, 1)]
+    if all(len(g) >= 4 for g in groups):
+        own = [(_left_edge(g, body), _right_edge(g)) for g in groups]
+        moved_left, moved_right = own[1][0] - own[0][0], own[1][1] - own[0][1]
+        if abs(moved_left) >= 0.5 * body and abs(moved_left - moved_right) < 0.5 * body:
+            edges = own
+    out = []
+    for (left, right), group in zip(edges, groups):
+        uses_indent = any(ln.x0 > left + 0.8 * ln.size for ln in group or every)
+        out.append(_Layout(left, right, body, pitch, uses_indent, spaced))
+    return out
+
+
+def _continues(prev: Para, nxt: Para, before: _Layout, lay: _Layout) -> bool:
     """Does the first paragraph of a page continue the last one of the previous page?"""
     last, first = prev.lines[-1], nxt.lines[0]
     if abs(last.size - first.size) > 0.5 or _HEADING_START.match(first.text):
@@ -282,7 +357,7 @@ def _continues(prev: Para, nxt: Para, lay: _Layout) -> bool:
     ends_sentence = last.text[-1:] in "。！？；：:;!?"
     # Lines wrapped by character count end short when they hold half-width characters.
     slack = 1.5 if ends_sentence else 4.0
-    if last.x1 < lay.right - slack * last.size:
+    if last.x1 < before.right - slack * last.size:
         return False
     if lay.uses_indent:
         return first.x0 <= lay.left + 0.8 * first.size

@@ -251,3 +251,47 @@ def flate_bomb_pdf(inflated: int) -> bytes:
     out.write(b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets))
     out.write(b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
     return out.getvalue()
+
+
+def column_pdf(title: str, paragraphs: list[str], *, size: float = 12, width: float = 420,
+               mirrored: bool = False, traditional: dict | None = None) -> bytes:
+    """Paragraphs wrapped by measured width with a first-line indent of two characters and no
+    extra space between paragraphs, as word processors export regulations. Lines are filled to
+    the margin, so a paragraph's last line can end exactly at the right edge. ``mirrored`` shifts
+    the column on even pages (mirrored margins). ``traditional`` maps characters to the variant
+    drawn instead, as a CID font's writer may pick it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    buf = io.BytesIO()
+    c = _canvas(buf)
+    font, pitch, page, y = "STSong-Light", size * 1.6, 1, 780
+
+    def left() -> float:
+        return (595 - width) / 2 + ((12 if page % 2 == 0 else -12) if mirrored else 0)
+
+    c.setFont(font, size * 1.5)
+    c.drawCentredString(297, y, title)
+    y -= 3 * pitch
+    for text in paragraphs:
+        if traditional:
+            text = "".join(traditional.get(ch, ch) for ch in text)
+        lines, cur, used = [], "", 2 * size
+        for ch in text:
+            w = stringWidth(ch, font, size)
+            if cur and used + w > width + 0.01:
+                lines.append(cur)
+                cur, used = "", 0.0
+            cur, used = cur + ch, used + w
+        lines.append(cur)
+        for i, line in enumerate(lines):
+            if y < 70:
+                c.setFont(font, 10)
+                c.drawCentredString(297, 40, f"— {page} —")
+                c.showPage()
+                page, y = page + 1, 780
+            c.setFont(font, size)
+            c.drawString(left() + (2 * size if i == 0 else 0), y, line)
+            y -= pitch
+    c.setFont(font, 10)
+    c.drawCentredString(297, 40, f"— {page} —")
+    c.save()
+    return buf.getvalue()

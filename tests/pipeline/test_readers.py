@@ -154,3 +154,15 @@ def test_refusals(name, data, code, words):
     assert exc.value.code == code and words in exc.value.message
     result = run_bytes(data, name)
     assert result.status == "failure" and result.errors[0].code == code
+
+
+def test_pdf_over_the_page_limit_refused_before_reading(monkeypatch):
+    import pipeline.readers.pdf as pdf
+    monkeypatch.setattr(pdf, "MAX_PAGES", 3)
+    read_pages = []
+    monkeypatch.setattr(pdf, "_lines", lambda chars: read_pages.append(1) or [])
+    paras = [f"第{i}项任务要求各部门细化措施、压实责任、加强协作，定期通报进展情况。" * 4 for i in range(40)]
+    with pytest.raises(PipelineError) as exc:
+        read(B.layout_pdf("标题", paras), "long.pdf")
+    assert exc.value.code == "too_large" and "more than 3 pages" in exc.value.message
+    assert read_pages == []  # the page tree's count was enough
