@@ -27,6 +27,7 @@ from ..messages import error_text
 from ..permissions import committee
 from ..reviews import operations as rops
 from ..reviews.models import Assignment
+from ..routing import store as routing_store
 from ..routing.operations import default_due, propose_for_submission
 from ..submissions import operations as sops
 from ..submissions.models import Conclusion, Status, Submission, SubmissionVersion
@@ -112,10 +113,8 @@ def batch():
     return render_template("office/batch.html", subs=subs, result=result, due=due)
 
 
-@bp.route("/submissions/<int:sub_id>")
-@role_required(Role.office)
-def detail(sub_id: int):
-    # Everything the page shows, loaded here in a fixed number of statements (none from the template).
+def _detail_query(sub_id: int) -> Submission:
+    # Everything the page shows, in a fixed number of statements (none from the template).
     sub = db.session.scalar(db.select(Submission).where(Submission.id == sub_id).options(
         joinedload(Submission.department), selectinload(Submission.drafters),
         selectinload(Submission.versions).selectinload(SubmissionVersion.files),
@@ -123,12 +122,22 @@ def detail(sub_id: int):
         selectinload(Submission.decisions)))
     if sub is None:
         abort(404)
+    return sub
+
+
+@bp.route("/submissions/<int:sub_id>")
+@role_required(Role.office)
+def detail(sub_id: int):
+    sub = _detail_query(sub_id)
     version = sub.current_version
     parsed = (version.parsed if version else None) or {}
     proposal = None
     if sub.status in (Status.accepted, Status.under_review) and parsed:
         proposal = propose_for_submission(sub)
-        db.session.commit()  # keeps the proposal computed now for the next view
+        if routing_store.wrote():  # computed now: kept for the next views
+            db.session.commit()
+            sub = _detail_query(sub_id)
+            parsed = sub.current_version.parsed or {}
     names = db.session.scalars(db.select(Expert.name).where(Expert.active.is_(True))
                                .order_by(Expert.name)).all() if proposal else []
     return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names,

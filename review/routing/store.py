@@ -99,7 +99,13 @@ def save_proposal(version_id: int, key: str, proposal: Proposal) -> None:
     db.session.execute(insert.on_conflict_do_nothing(index_elements=["version_id", "key"]))
 
 
+def wrote() -> bool:
+    """Whether this transaction stored a proposal or tokens (the caller commits to keep them)."""
+    return bool(db.session.info.pop("routing_wrote", False))
+
+
 def _insert(model):
+    db.session.info["routing_wrote"] = True
     name = db.session.get_bind().dialect.name
     if name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9b047e96c786
+Revision ID: 9b7e891b1cc1
 Revises: 
-Create Date: 2026-11-22 21:14:47.279696
+Create Date: 2026-12-01 11:20:37.809328
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9b047e96c786'
+revision = '9b7e891b1cc1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -78,6 +78,14 @@ def upgrade():
     with op.batch_alter_table('expert_unavailability', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expert_unavailability_expert_id'), ['expert_id'], unique=False)
 
+    op.create_table('routing_expert_tokens',
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=120), nullable=False),
+    sa.Column('opinions_text', sa.Text(), nullable=False),
+    sa.Column('tokens', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['expert_id'], ['expert.id'], name=op.f('fk_routing_expert_tokens_expert_id_expert'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('expert_id', name=op.f('pk_routing_expert_tokens'))
+    )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
@@ -138,8 +146,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.create_index('ix_submission_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_submission_department_status', ['department_id', 'status'], unique=False)
+        batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_submission_review_due', ['review_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_status'), ['status'], unique=False)
+        batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at'], unique=False)
+        batch_op.create_index('ix_submission_status_review_due', ['status', 'review_due'], unique=False)
+        batch_op.create_index('ix_submission_status_title', ['status', 'title'], unique=False)
+        batch_op.create_index('ix_submission_status_updated_at', ['status', 'updated_at'], unique=False)
+        batch_op.create_index('ix_submission_title', ['title'], unique=False)
+        batch_op.create_index('ix_submission_updated_at', ['updated_at'], unique=False)
 
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,7 +182,9 @@ def upgrade():
     )
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assignment_expert_id'), ['expert_id'], unique=False)
+        batch_op.create_index('ix_assignment_expert_invited', ['expert_id', 'invited_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_status'), ['status'], unique=False)
+        batch_op.create_index('ix_assignment_status_expert', ['status', 'expert_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('audit_event',
@@ -185,6 +205,7 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_submission_id'), ['submission_id'], unique=False)
+        batch_op.create_index('ix_audit_event_submission_time', ['submission_id', 'created_at', 'id'], unique=False)
 
     op.create_table('decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -216,6 +237,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_submission_id'), ['submission_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
     op.create_table('staged_upload',
@@ -293,6 +315,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opinion')),
     sa.UniqueConstraint('assignment_id', name=op.f('uq_opinion_assignment_id'))
     )
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.create_index('ix_opinion_status_id', ['status', 'id'], unique=False)
+
     op.create_table('opinion_sheet',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('decision_id', sa.Integer(), nullable=False),
@@ -323,6 +348,7 @@ def upgrade():
     )
     with op.batch_alter_table('opinion_sheet', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opinion_sheet_submission_id'), ['submission_id'], unique=False)
+        batch_op.create_index('ix_sheet_status_year_seq', ['status', 'year', 'seq'], unique=False)
 
     op.create_table('reminder_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -334,6 +360,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
     sa.UniqueConstraint('assignment_id', 'kind', 'day', name='uq_reminder_once_a_day')
     )
+    op.create_table('routing_proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['submission_version.id'], name=op.f('fk_routing_proposal_version_id_submission_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_proposal')),
+    sa.UniqueConstraint('version_id', 'key', name='uq_routing_proposal_key')
+    )
+    with op.batch_alter_table('routing_proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routing_proposal_version_id'), ['version_id'], unique=False)
+
     op.create_table('stored_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -347,6 +386,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_file')),
     sa.UniqueConstraint('storage_key', name=op.f('uq_stored_file_storage_key'))
     )
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stored_file_version_id'), ['version_id'], unique=False)
+
     op.create_table('clause_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('opinion_id', sa.Integer(), nullable=False),
@@ -404,12 +446,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_clause_comment_opinion_id'))
 
     op.drop_table('clause_comment')
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_file_version_id'))
+
     op.drop_table('stored_file')
+    with op.batch_alter_table('routing_proposal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routing_proposal_version_id'))
+
+    op.drop_table('routing_proposal')
     op.drop_table('reminder_log')
     with op.batch_alter_table('opinion_sheet', schema=None) as batch_op:
+        batch_op.drop_index('ix_sheet_status_year_seq')
         batch_op.drop_index(batch_op.f('ix_opinion_sheet_submission_id'))
 
     op.drop_table('opinion_sheet')
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.drop_index('ix_opinion_status_id')
+
     op.drop_table('opinion')
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_version_id'))
@@ -423,23 +476,37 @@ def downgrade():
     op.drop_table('staged_upload')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_submission_id'))
 
     op.drop_table('notification')
     op.drop_table('decision')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_submission_time')
         batch_op.drop_index(batch_op.f('ix_audit_event_submission_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))
 
     op.drop_table('audit_event')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignment_submission_id'))
+        batch_op.drop_index('ix_assignment_status_expert')
         batch_op.drop_index(batch_op.f('ix_assignment_status'))
+        batch_op.drop_index('ix_assignment_expert_invited')
         batch_op.drop_index(batch_op.f('ix_assignment_expert_id'))
 
     op.drop_table('assignment')
     with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_index('ix_submission_updated_at')
+        batch_op.drop_index('ix_submission_title')
+        batch_op.drop_index('ix_submission_status_updated_at')
+        batch_op.drop_index('ix_submission_status_title')
+        batch_op.drop_index('ix_submission_status_review_due')
+        batch_op.drop_index('ix_submission_status_created_at')
         batch_op.drop_index(batch_op.f('ix_submission_status'))
+        batch_op.drop_index('ix_submission_review_due')
+        batch_op.drop_index('ix_submission_department_updated')
+        batch_op.drop_index('ix_submission_department_status')
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
+        batch_op.drop_index('ix_submission_created_at')
 
     op.drop_table('submission')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
@@ -447,6 +514,7 @@ def downgrade():
 
     op.drop_table('api_token')
     op.drop_table('user')
+    op.drop_table('routing_expert_tokens')
     with op.batch_alter_table('expert_unavailability', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_expert_unavailability_expert_id'))
 
