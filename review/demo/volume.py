@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import insert, text
+from sqlalchemy import select, text
 
 from ..accounts.models import Department, Role, User
 from ..audit.models import AuditEvent
@@ -90,7 +90,7 @@ def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: 
         rows[SubmissionVersion].append({
             "id": s, "submission_id": s, "round": 1, "draft_sha256": parsed.get("sha256", ""),
             "text_sha256": parsed.get("text_sha256", ""), "parse_status": parsed.get("status", ""),
-            "parsed": parsed, "screening": parsed.get("screening"), "note": "",
+            "parsed": parsed if s == 1 else None, "screening": parsed.get("screening") if s == 1 else None, "note": "",
             "created_by_id": dept_user, "created_at": created})
         rows[StoredFile].append({"id": s, "version_id": s, "kind": FileKind.draft, "filename": "审查稿.docx",
                                  "storage_key": f"volume/{s}.docx", "size": 40_000,
@@ -159,9 +159,14 @@ def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: 
         rows[AuditEvent].append({"id": ev, "submission_id": sub["id"], "actor_id": 1, "action": "note",
                                  "from_state": "", "to_state": "", "reason": "", "round": 1, "data": None,
                                  "created_at": sub["created_at"] + timedelta(minutes=ev % 600)})
-    for model, batch in rows.items():
-        for start in range(0, len(batch), 2000):
-            db.session.execute(insert(model), batch[start:start + 2000])
+    for model, batch in rows.items():  # Core executemany: no unit of work for rows given whole
+        for start in range(0, len(batch), 5000):
+            db.session.execute(model.__table__.insert(), batch[start:start + 5000])
+    # Every version reads the same draft: its JSON is encoded once and copied by the database.
+    version = SubmissionVersion.__table__
+    first = select(version.c.parsed, version.c.screening).where(version.c.id == 1).subquery()
+    db.session.execute(version.update().where(version.c.id > 1).values(
+        parsed=select(first.c.parsed).scalar_subquery(), screening=select(first.c.screening).scalar_subquery()))
     _reset_sequences()
     return out
 

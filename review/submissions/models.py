@@ -80,9 +80,11 @@ class Submission(db.Model):
         CheckConstraint("current_round >= 1", name="round_positive"),
         CheckConstraint("panel_size BETWEEN 1 AND 15", name="panel_size_range"),
         # Every filter and sort the lists offer (office queue, board, a department's own list, API).
-        *(Index(f"ix_submission_status_{c}", "status", c) for c in ("created_at", "updated_at", "review_due", "title")),
-        *(Index(f"ix_submission_{c}", c) for c in ("created_at", "updated_at", "review_due", "title")),
-        Index("ix_submission_department_updated", "department_id", "updated_at"),
+        # Each ends with id, the lists' tie-break, so the index gives the order (both directions).
+        *(Index(f"ix_submission_status_{c}", "status", c, "id") for c in ("created_at", "updated_at", "review_due",
+                                                                           "title")),
+        *(Index(f"ix_submission_{c}", c, "id") for c in ("created_at", "updated_at", "review_due", "title")),
+        Index("ix_submission_department_updated", "department_id", "updated_at", "id"),
         Index("ix_submission_department_status", "department_id", "status"),
     )
 

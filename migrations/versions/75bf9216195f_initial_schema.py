@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9b7e891b1cc1
+Revision ID: 75bf9216195f
 Revises: 
-Create Date: 2026-12-01 11:20:37.809328
+Create Date: 2026-12-01 11:40:35.065542
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9b7e891b1cc1'
+revision = '75bf9216195f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -146,18 +146,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.create_index('ix_submission_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_submission_created_at', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_department_id'), ['department_id'], unique=False)
         batch_op.create_index('ix_submission_department_status', ['department_id', 'status'], unique=False)
-        batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at'], unique=False)
-        batch_op.create_index('ix_submission_review_due', ['review_due'], unique=False)
+        batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_review_due', ['review_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_status'), ['status'], unique=False)
-        batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at'], unique=False)
-        batch_op.create_index('ix_submission_status_review_due', ['status', 'review_due'], unique=False)
-        batch_op.create_index('ix_submission_status_title', ['status', 'title'], unique=False)
-        batch_op.create_index('ix_submission_status_updated_at', ['status', 'updated_at'], unique=False)
-        batch_op.create_index('ix_submission_title', ['title'], unique=False)
-        batch_op.create_index('ix_submission_updated_at', ['updated_at'], unique=False)
+        batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_review_due', ['status', 'review_due', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_title', ['status', 'title', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_updated_at', ['status', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_title', ['title', 'id'], unique=False)
+        batch_op.create_index('ix_submission_updated_at', ['updated_at', 'id'], unique=False)
 
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
