@@ -7,6 +7,7 @@ change to their shape changes ``SCHEMA`` and with it every key.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import types
@@ -146,6 +147,13 @@ def _strip(obj, name: str):
     return encode(getattr(obj, name))
 
 
+@functools.lru_cache(maxsize=None)
+def _fields(tp) -> tuple[tuple[str, object], ...]:
+    """A dataclass's init fields with their resolved types (resolving is the costly part)."""
+    hints = typing.get_type_hints(tp)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp) if f.init)
+
+
 def decode(tp, data):
     if data is None:
         return None
@@ -154,9 +162,7 @@ def decode(tp, data):
         options = [a for a in typing.get_args(tp) if a is not type(None)]
         return decode(options[0], data) if len(options) == 1 else data
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        return tp(**{f.name: decode(hints[f.name], data[f.name])
-                     for f in dataclasses.fields(tp) if f.init and f.name in data})
+        return tp(**{name: decode(hint, data[name]) for name, hint in _fields(tp) if name in data})
     if origin in (list, typing.Sequence, typing.Collection) or tp is list:
         (arg,) = typing.get_args(tp) or (typing.Any,)
         return [decode(arg, x) for x in data]
