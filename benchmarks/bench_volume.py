@@ -128,14 +128,14 @@ class Site:
 
         with self.app.app_context():
             engine = db.engine
-        return len(capture(self.get, engine, username, path))
+        return len(capture(self.get, engine, username, path, self.app))
 
     def plans(self, username: str, path: str) -> list[str]:
         from review.extensions import db
 
         with self.app.app_context():
             engine = db.engine
-            return full_scans(engine, capture(self.get, engine, username, path))
+            return full_scans(engine, capture(self.get, engine, username, path, self.app))
 
 
 def _draft() -> dict:

@@ -22,11 +22,14 @@ BIG = {"submission", "submission_version", "stored_file", "clause", "assignment"
        "decision", "opinion_sheet", "legality_intake", "audit_event", "notification", "routing_proposal"}
 
 
-def capture(site_get, engine, username: str, path: str) -> list[tuple[str, object]]:
-    """(statement, parameters) of one request, after a first request that warms what is stored."""
+def capture(site_get, engine, username: str, path: str, app=None) -> list[tuple[str, object]]:
+    """(statement, parameters) of one request, after a first request that warms what is stored;
+    the review page's rendered-body cache of ``app`` is emptied in between (a miss is counted)."""
     from sqlalchemy import event
 
     site_get(username, path)
+    if app is not None:
+        app.extensions.pop("review_render", None)
     seen: list[tuple[str, object]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, executemany):
