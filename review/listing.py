@@ -26,6 +26,8 @@ def submission_page(query):
     sort = request.args.get("sort", "updated")
     column = SORTS.get(sort, Submission.updated_at)
     descending = request.args.get("dir", "desc" if sort in ("updated", "created") else "asc") == "desc"
-    query = query.order_by(column.desc() if descending else column.asc(), Submission.id.desc())
+    # The tie-break follows the sort's direction, so one index (column, id) serves both directions.
+    tie = Submission.id.desc() if descending else Submission.id.asc()
+    query = query.order_by(column.desc() if descending else column.asc(), tie)
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return page, {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}

@@ -77,7 +77,10 @@ class ExpertIndex:
     """Built once from the committee's profiles; reusable across drafts. Rebuild when profiles change
     (cheap for the lexical part; dense embeddings come from the cache unless the text changed)."""
 
-    def __init__(self, profiles: Iterable[ExpertProfile], *, embedder: Embedder | str | None = None) -> None:
+    def __init__(self, profiles: Iterable[ExpertProfile], *, embedder: Embedder | str | None = None,
+                 tokens: Sequence[list[str]] | None = None) -> None:
+        """``tokens``: ``tokenize(p.text())`` of each profile, when the caller stored them (segmenting
+        is most of the build's time)."""
         self.profiles: list[ExpertProfile] = list(profiles)
         self._pos = {p.id: i for i, p in enumerate(self.profiles)}
         self._filters: dict[int, ReasonFilter] = {}
@@ -89,7 +92,9 @@ class ExpertIndex:
             for code in p.domains:
                 if code in col:
                     self.expert_domains[i, col[code]] = True
-        tokens = [tokenize(p.text()) for p in self.profiles]
+        tokens = list(tokens) if tokens is not None else [tokenize(p.text()) for p in self.profiles]
+        if len(tokens) != len(self.profiles):
+            raise ValueError("one token list per profile")
         words = np.array([word_count(t) for t in tokens], dtype=np.float32)
         self.confidence = words / (words + PRIOR_WORDS)
         self._lex, self._vocab = _bm25_matrix(tokens)

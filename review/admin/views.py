@@ -86,7 +86,7 @@ def experts():
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     from ..routing.operations import open_loads
 
-    return render_template("admin/experts.html", page=page, form=form, q=q, loads=open_loads())
+    return render_template("admin/experts.html", page=page, form=form, q=q, loads=open_loads(e.id for e in page.items))
 
 
 @bp.route("/experts/<int:expert_id>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from datetime import date
 from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User
 from ..extensions import db
@@ -219,7 +220,7 @@ def create_submission():
 def list_submissions():
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 20, 1, 100)
-    stmt = visible_submissions(current_user).order_by(Submission.id.desc())
+    stmt = visible_submissions(current_user).options(joinedload(Submission.department)).order_by(Submission.id.desc())
     if request.args.get("status"):
         stmt = stmt.where(Submission.status == _enum(Status, request.args["status"], "status"))
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)

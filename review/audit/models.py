@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -13,6 +13,7 @@ from ..models_base import tz_datetime, utcnow
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_submission_time", "submission_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int | None] = mapped_column(
@@ -66,7 +67,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     # Message id and parameters, rendered in the reader's language when shown.
     message: Mapped[str] = mapped_column(Text)

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.auth import role_required
 from ..accounts.models import Role
@@ -26,10 +27,11 @@ from ..messages import error_text, exc_text
 from ..permissions import committee
 from ..reviews import operations as rops
 from ..reviews.models import Assignment
+from ..routing import store as routing_store
 from ..routing.operations import default_due, propose_for_submission
 from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
-from ..submissions.models import Conclusion, Status, Submission
+from ..submissions.models import Conclusion, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -60,7 +62,7 @@ def _run(action, success: str, sub: Submission):
 def queue():
     if not request.args:
         return redirect(url_for(".queue", status=Status.submitted.value, sort="created", dir="asc"))
-    page, args = submission_page(db.select(Submission))
+    page, args = submission_page(db.select(Submission).options(joinedload(Submission.department)))
     counts = dict(db.session.execute(
         db.select(Submission.status, db.func.count(Submission.id)).group_by(Submission.status)).all())
     return render_template("office/queue.html", page=page, args=args, counts=counts, Status=Status)
@@ -69,9 +71,14 @@ def queue():
 @bp.route("/board")
 @role_required(Role.office)
 def board():
-    subs = db.session.scalars(db.select(Submission).where(Submission.status == Status.under_review)
-                              .order_by(Submission.review_due.asc().nulls_last(), Submission.id)).all()
-    return render_template("office/board.html", subs=subs, today=local_today())
+    # One page of submissions, each with its department and its seats' experts loaded up front:
+    # the statement count stays the same however many reviews are under way.
+    query = (db.select(Submission).where(Submission.status == Status.under_review)
+             .options(joinedload(Submission.department),
+                      selectinload(Submission.assignments).joinedload(Assignment.expert))
+             .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("office/board.html", page=page, subs=page.items, today=local_today())
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -107,19 +114,37 @@ def batch():
     return render_template("office/batch.html", subs=subs, result=result, due=due)
 
 
+def _detail_query(sub_id: int) -> Submission:
+    # Everything the page shows, in a fixed number of statements (none from the template).
+    sub = db.session.scalar(db.select(Submission).where(Submission.id == sub_id).options(
+        joinedload(Submission.department), selectinload(Submission.drafters),
+        selectinload(Submission.versions).selectinload(SubmissionVersion.files),
+        selectinload(Submission.assignments).joinedload(Assignment.expert),
+        selectinload(Submission.decisions)))
+    if sub is None:
+        abort(404)
+    return sub
+
+
 @bp.route("/submissions/<int:sub_id>")
 @role_required(Role.office)
 def detail(sub_id: int):
-    sub = _submission(sub_id)
+    sub = _detail_query(sub_id)
+    version = sub.current_version
+    parsed = (version.parsed if version else None) or {}
     proposal = None
-    if sub.status in (Status.accepted, Status.under_review) and sub.current_version and sub.current_version.parsed:
+    if sub.status in (Status.accepted, Status.under_review) and parsed:
         proposal = propose_for_submission(sub)
-    experts = {e.id: e for e in db.session.scalars(db.select(Expert))} if proposal else {}
+        if routing_store.wrote():  # computed now: kept for the next views
+            db.session.commit()
+            sub = _detail_query(sub_id)
+            parsed = sub.current_version.parsed or {}
+    names = db.session.scalars(db.select(Expert.name).where(Expert.active.is_(True))
+                               .order_by(Expert.name)).all() if proposal else []
     precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
-    return render_template("office/detail.html", sub=sub, proposal=proposal, experts=experts, precedents=precedents,
+    return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names, precedents=precedents,
                            actions=available_actions(current_user, sub), default_due=default_due(),
-                           parsed=(sub.current_version.parsed if sub.current_version else None) or {},
-                           today=local_today())
+                           parsed=parsed, today=local_today())
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -71,6 +72,8 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("submission_id", "round", "expert_id", name="uq_assignment_seat"),
+        Index("ix_assignment_status_expert", "status", "expert_id"),  # open loads per expert
+        Index("ix_assignment_expert_invited", "expert_id", "invited_at"),  # an expert's list
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +108,7 @@ class Opinion(db.Model):
             "status != 'submitted' OR (recommendation IS NOT NULL AND submitted_at IS NOT NULL)",
             name="submitted_is_complete",
         ),
+        Index("ix_opinion_status_id", "status", "id"),  # routing's pool signature
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,7 @@ class OpinionSheet(db.Model):
     __tablename__ = "opinion_sheet"
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_sheet_year_seq"),
+        Index("ix_sheet_status_year_seq", "status", "year", "seq"),  # the register's status filter
         CheckConstraint(
             "(status = 'superseded') = (superseded_by_id IS NOT NULL)", name="superseded_has_successor"
         ),

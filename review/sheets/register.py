@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..audit.operations import record_event
@@ -56,7 +57,7 @@ def register_query(status: str = "", conclusion: str = "", department: str = "",
     if q:
         like = f"%{q}%"
         query = query.where(OpinionSheet.serial.like(like) | Submission.title.like(like))
-    return query.order_by(OpinionSheet.year.desc(), OpinionSheet.seq.desc())
+    return query.options(selectinload(OpinionSheet.intakes)).order_by(OpinionSheet.year.desc(), OpinionSheet.seq.desc())
 
 
 def register_departments() -> list[str]:

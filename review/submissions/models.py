@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Table, Column, Text,
+    JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Table, Column, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,6 +79,13 @@ class Submission(db.Model):
         ),
         CheckConstraint("current_round >= 1", name="round_positive"),
         CheckConstraint("panel_size BETWEEN 1 AND 15", name="panel_size_range"),
+        # Every filter and sort the lists offer (office queue, board, a department's own list, API).
+        # Each ends with id, the lists' tie-break, so the index gives the order (both directions).
+        *(Index(f"ix_submission_status_{c}", "status", c, "id") for c in ("created_at", "updated_at", "review_due",
+                                                                           "title")),
+        *(Index(f"ix_submission_{c}", c, "id") for c in ("created_at", "updated_at", "review_due", "title")),
+        Index("ix_submission_department_updated", "department_id", "updated_at", "id"),
+        Index("ix_submission_department_status", "department_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +170,7 @@ class StoredFile(db.Model):
     __tablename__ = "stored_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="CASCADE"), index=True)
     kind: Mapped[FileKind] = mapped_column(enum_column(FileKind))
     filename: Mapped[str] = mapped_column(String(255))  # as uploaded, shown to users
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)  # path under instance/uploads

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 56dfdf93b034
+Revision ID: 505ee1959fcb
 Revises: 
-Create Date: 2026-12-01 12:32:17.652426
+Create Date: 2026-12-01 12:46:30.605426
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '56dfdf93b034'
+revision = '505ee1959fcb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -100,6 +100,14 @@ def upgrade():
     with op.batch_alter_table('expert_unavailability', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expert_unavailability_expert_id'), ['expert_id'], unique=False)
 
+    op.create_table('routing_expert_tokens',
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=120), nullable=False),
+    sa.Column('opinions_text', sa.Text(), nullable=False),
+    sa.Column('tokens', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['expert_id'], ['expert.id'], name=op.f('fk_routing_expert_tokens_expert_id_expert'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('expert_id', name=op.f('pk_routing_expert_tokens'))
+    )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
@@ -175,8 +183,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.create_index('ix_submission_created_at', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_submission_department_status', ['department_id', 'status'], unique=False)
+        batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_review_due', ['review_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_status'), ['status'], unique=False)
+        batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_review_due', ['status', 'review_due', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_title', ['status', 'title', 'id'], unique=False)
+        batch_op.create_index('ix_submission_status_updated_at', ['status', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_submission_title', ['title', 'id'], unique=False)
+        batch_op.create_index('ix_submission_updated_at', ['updated_at', 'id'], unique=False)
 
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -201,7 +219,9 @@ def upgrade():
     )
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assignment_expert_id'), ['expert_id'], unique=False)
+        batch_op.create_index('ix_assignment_expert_invited', ['expert_id', 'invited_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_status'), ['status'], unique=False)
+        batch_op.create_index('ix_assignment_status_expert', ['status', 'expert_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('audit_event',
@@ -227,6 +247,7 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_submission_id'), ['submission_id'], unique=False)
+        batch_op.create_index('ix_audit_event_submission_time', ['submission_id', 'created_at', 'id'], unique=False)
 
     op.create_table('decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -258,6 +279,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_submission_id'), ['submission_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
     op.create_table('staged_upload',
@@ -335,6 +357,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opinion')),
     sa.UniqueConstraint('assignment_id', name=op.f('uq_opinion_assignment_id'))
     )
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.create_index('ix_opinion_status_id', ['status', 'id'], unique=False)
+
     op.create_table('opinion_sheet',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('decision_id', sa.Integer(), nullable=False),
@@ -365,6 +390,7 @@ def upgrade():
     )
     with op.batch_alter_table('opinion_sheet', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opinion_sheet_submission_id'), ['submission_id'], unique=False)
+        batch_op.create_index('ix_sheet_status_year_seq', ['status', 'year', 'seq'], unique=False)
 
     op.create_table('reminder_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -376,6 +402,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
     sa.UniqueConstraint('assignment_id', 'kind', 'day', name='uq_reminder_once_a_day')
     )
+    op.create_table('routing_proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['submission_version.id'], name=op.f('fk_routing_proposal_version_id_submission_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_proposal')),
+    sa.UniqueConstraint('version_id', 'key', name='uq_routing_proposal_key')
+    )
+    with op.batch_alter_table('routing_proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routing_proposal_version_id'), ['version_id'], unique=False)
+
     op.create_table('screening_form',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -405,6 +444,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_file')),
     sa.UniqueConstraint('storage_key', name=op.f('uq_stored_file_storage_key'))
     )
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stored_file_version_id'), ['version_id'], unique=False)
+
     op.create_table('clause_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('opinion_id', sa.Integer(), nullable=False),
@@ -482,13 +524,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_clause_comment_opinion_id'))
 
     op.drop_table('clause_comment')
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_file_version_id'))
+
     op.drop_table('stored_file')
     op.drop_table('screening_form')
+    with op.batch_alter_table('routing_proposal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routing_proposal_version_id'))
+
+    op.drop_table('routing_proposal')
     op.drop_table('reminder_log')
     with op.batch_alter_table('opinion_sheet', schema=None) as batch_op:
+        batch_op.drop_index('ix_sheet_status_year_seq')
         batch_op.drop_index(batch_op.f('ix_opinion_sheet_submission_id'))
 
     op.drop_table('opinion_sheet')
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.drop_index('ix_opinion_status_id')
+
     op.drop_table('opinion')
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_version_id'))
@@ -502,23 +555,37 @@ def downgrade():
     op.drop_table('staged_upload')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_submission_id'))
 
     op.drop_table('notification')
     op.drop_table('decision')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_submission_time')
         batch_op.drop_index(batch_op.f('ix_audit_event_submission_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))
 
     op.drop_table('audit_event')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignment_submission_id'))
+        batch_op.drop_index('ix_assignment_status_expert')
         batch_op.drop_index(batch_op.f('ix_assignment_status'))
+        batch_op.drop_index('ix_assignment_expert_invited')
         batch_op.drop_index(batch_op.f('ix_assignment_expert_id'))
 
     op.drop_table('assignment')
     with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_index('ix_submission_updated_at')
+        batch_op.drop_index('ix_submission_title')
+        batch_op.drop_index('ix_submission_status_updated_at')
+        batch_op.drop_index('ix_submission_status_title')
+        batch_op.drop_index('ix_submission_status_review_due')
+        batch_op.drop_index('ix_submission_status_created_at')
         batch_op.drop_index(batch_op.f('ix_submission_status'))
+        batch_op.drop_index('ix_submission_review_due')
+        batch_op.drop_index('ix_submission_department_updated')
+        batch_op.drop_index('ix_submission_department_status')
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
+        batch_op.drop_index('ix_submission_created_at')
 
     op.drop_table('submission')
     with op.batch_alter_table('login_session', schema=None) as batch_op:
@@ -530,6 +597,7 @@ def downgrade():
 
     op.drop_table('api_token')
     op.drop_table('user')
+    op.drop_table('routing_expert_tokens')
     with op.batch_alter_table('expert_unavailability', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_expert_unavailability_expert_id'))
 
