@@ -39,7 +39,13 @@ DEFAULTS: dict[str, object] = {
     # memory:// counts per process; point it at redis:// or memcached:// to share the counts
     # between gunicorn workers.
     "RATELIMIT_STORAGE_URI": "memory://",
-    "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
+    # TrueType fonts (.ttf/.ttc, "file.ttc#N" for face N) of the sheet PDF; empty = the installed
+    # defaults (review/sheets/fonts.py). SHEET_FONT sets every role; the others one each.
+    "SHEET_FONT": "",
+    "SHEET_FONT_TITLE": "",  # 小标宋
+    "SHEET_FONT_BODY": "",  # 仿宋
+    "SHEET_FONT_HEADING": "",  # 黑体
+    "SHEET_FONT_KAI": "",  # 楷体
     "DEFAULT_LOCALE": "zh_CN",
     "TIMEZONE": "Asia/Shanghai",  # dates of deadlines and sheets
     "PAGE_SIZE": 20,

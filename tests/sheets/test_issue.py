@@ -149,7 +149,7 @@ def test_docx_contents(issued):
     committee, sheet, code = issued
     text = _docx_text(ops.sheet_path(sheet.docx_key).read_bytes())
     for expected in ("公共政策健康审查意见书", sheet.serial, "滨海新区健康专家委员会", "校园健康促进行动实施方案",
-                     "教育局", "规范性文件", "第 1 轮", "审查同意", "可进入合法性审查", "禁止供应含糖饮料",
+                     "教育局", "规范性文件", "第1轮", "审查同意", "可进入合法性审查", "禁止供应含糖饮料",
                      "s甲专家", sheet.facts["draft_sha256"], sheet.facts["text_sha256"], code):
         assert expected in text, expected
     doc = Document(io.BytesIO(ops.sheet_path(sheet.docx_key).read_bytes()))
@@ -177,13 +177,14 @@ def test_pdf_renders_chinese(issued, tmp_path):
 
 
 def test_missing_cjk_font_fails_clearly(app, committee, monkeypatch):
+    import review.sheets.fonts as fonts
     import review.sheets.render_pdf as render_pdf
 
     with pytest.raises(SheetFontError, match="does not exist"):
         find_font("/nonexistent/font.ttf")
     with pytest.raises(SheetFontError, match="no Chinese glyphs|cannot use"):
         render_pdf.register_font("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    monkeypatch.setattr(render_pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", ())
     with pytest.raises(SheetFontError, match="REVIEW_SHEET_FONT"):
         find_font("")
     with pytest.raises(ops.SheetError, match="REVIEW_SHEET_FONT") as exc:  # issuing says why, and issues nothing
