@@ -106,7 +106,7 @@ def test_drafted_wording_and_office_edits(app, committee):
     edited = [dict(items[0], opinion=""), dict(canteen, opinion="明确禁止供应含糖饮料。", suggestion="增加“禁止供应含糖饮料”。")]
     sheet, _ = ops.issue_sheet(committee.office, decision, edited)
     assert sheet.facts["items"] == [{"clause_path": canteen["clause_path"], "opinion": "明确禁止供应含糖饮料。",
-                                     "suggestion": "增加“禁止供应含糖饮料”。"}]
+                                     "suggestion": "增加“禁止供应含糖饮料”。", "quote": "加强学校食堂食品安全管理……"}]
 
 
 def test_facts_panel_conclusion_and_fingerprint(app, committee):
