@@ -150,7 +150,7 @@ def build_story(view: SheetView, f: dict, qr: bytes, preview: bool) -> list:
     ending.append(body(d["closing"]))
     seal = seal_png(facts["committee"], font_file(f["title"]), d["preview"].split()[0] if preview else d["seal"])
     note = CJKParagraph(f"（{d['note']}：{view.fingerprints_text()}）", f["body"], SMALL, SMALL * 1.6,
-                        first_indent_chars=2, space_before=LEADING / 2)
+                        first_indent_chars=2, space_before=SEAL_MM * mm / 2 - LEADING / 2)  # clear of the seal
     # The signature never stands alone: it keeps the conclusion's paragraphs (and the 附注) with it.
     story.append(KeepTogether(ending + [Signature(facts["committee"], zh_date(facts["issued_on"]), f["body"], seal),
                                         note]))
