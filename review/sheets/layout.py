@@ -102,17 +102,21 @@ def build_story(view: SheetView, f: dict, qr: bytes, preview: bool) -> list:
     facts, d, L = view.facts, view.doc, view.labels
     bold = 0.5 if f["title"] == f["body"] else 0  # the serial face stroked: a heavier 宋 for the title
 
+    heads: list[tuple[str, str]] = []  # headings waiting for the paragraph they head
+
     def body(text, **kw):
         kw.setdefault("first_indent_chars", 2)
-        return CJKParagraph(text, f["body"], BODY, LEADING, **kw)
+        para = CJKParagraph(text, f["body"], BODY, LEADING, heads=heads[:], **kw)
+        heads.clear()
+        return para
 
     def h1(n, text):
-        return CJKParagraph(f"{cn_number(n)}、{text}", f["heading"], BODY, LEADING, first_indent_chars=2,
-                            keep_with_next=True)
+        heads.append((f"{cn_number(n)}、{text}", f["heading"]))
+        return []
 
     def h2(n, text):
-        return CJKParagraph(f"（{cn_number(n)}）{text}", f["kai"], BODY, LEADING, first_indent_chars=2,
-                            keep_with_next=True)
+        heads.append((f"（{cn_number(n)}）{text}", f["kai"]))
+        return []
 
     serial = facts.get("serial") or d["no_serial"]
     story = [
@@ -126,23 +130,23 @@ def build_story(view: SheetView, f: dict, qr: bytes, preview: bool) -> list:
         body(view.opening()),
     ]
     n = 1
-    story += [h1(n, d["basic_heading"]), body(view.basic_text())]
+    story += [*h1(n, d["basic_heading"]), body(view.basic_text())]
     summaries = view.summaries()
     if summaries:
         n += 1
-        story += [h1(n, d["summaries_heading"]), body(d["summaries_intro"])]
+        story += [*h1(n, d["summaries_heading"]), body(d["summaries_intro"])]
         story += [body(f"{k}. {text}") for k, text in enumerate(summaries, 1)]
     n += 1
-    story.append(h1(n, d["opinions_heading"]))
+    h1(n, d["opinions_heading"])
     if facts["items"]:
         for k, item in enumerate(facts["items"], 1):
-            story += [h2(k, view.item_heading(item)), body(f"{d['opinion']}：{item['opinion']}")]
+            story += [*h2(k, view.item_heading(item)), body(f"{d['opinion']}：{item['opinion']}")]
             if item.get("suggestion"):
                 story.append(body(f"{d['suggestion']}：{item['suggestion']}"))
     else:
         story.append(body(d["no_opinions"]))
     n += 1
-    ending = [h1(n, d["conclusion_heading"]), body(view.conclusion_text())]
+    ending = [*h1(n, d["conclusion_heading"]), body(view.conclusion_text())]
     if facts.get("reason"):
         ending.append(body(f"{L['reason']}：{facts['reason']}"))
     if view.supersedes_text():

@@ -68,31 +68,43 @@ def break_lines(text: str, font: str, size: float, width: float,
 
 
 class CJKParagraph(Flowable):
-    """Plain text in one face, justified, first-line indent in characters; splits across pages."""
+    """Plain text in one face, justified, first-line indent in characters; splits across pages.
+
+    ``heads``: [(text, font)] headings set above the text as part of it, so a page break never
+    separates a heading from the first two lines of what it heads."""
 
     def __init__(self, text: str, font: str, size: float, leading: float, *, indent: float = 0,
                  first_indent_chars: float = 0, align: str = "justify", color=colors.black,
-                 space_before: float = 0, space_after: float = 0, stroke: float = 0, keep_with_next: bool = False):
+                 space_before: float = 0, space_after: float = 0, stroke: float = 0, keep_with_next: bool = False,
+                 heads: list[tuple[str, str]] = ()):
         super().__init__()
+        self.heads = list(heads)
+        self._head_lines = 0
         self.text, self.font, self.size, self.leading = text, font, size, leading
         self.indent, self.first_indent = indent, first_indent_chars * size
         self.align, self.color, self.stroke = align, color, stroke
         self.spaceBefore, self.spaceAfter = space_before, space_after
         self.keepWithNext = keep_with_next
-        self._lines: list[tuple[str, bool, bool]] | None = None
+        self._lines: list[tuple[str, bool, bool, str]] | None = None
 
     def wrap(self, availWidth, availHeight):
         self._width = availWidth - self.indent
         if self._lines is None:
-            self._lines = break_lines(self.text, self.font, self.size, self._width, self.first_indent)
+            self._lines = []
+            for text, font in self.heads:
+                self._lines += [(*line, font) for line in break_lines(text, font, self.size, self._width,
+                                                                      self.first_indent)]
+            self._head_lines = len(self._lines)
+            self._lines += [(*line, self.font) for line in break_lines(self.text, self.font, self.size, self._width,
+                                                                       self.first_indent)]
         self.width, self.height = availWidth, len(self._lines) * self.leading
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
         fit = int(availHeight // self.leading)
-        if fit < 2 or len(self._lines) - fit < 1 or len(self._lines) < 4:
-            return []  # no widow or orphan line: move the paragraph whole
+        if fit < self._head_lines + 2 or len(self._lines) - fit < 1 or len(self._lines) - self._head_lines < 4:
+            return []  # no widow or orphan line, no heading alone: move the paragraph whole
         fit = min(fit, len(self._lines) - 2)
         parts = []
         for lines, first in ((self._lines[:fit], True), (self._lines[fit:], False)):
@@ -113,12 +125,12 @@ class CJKParagraph(Flowable):
             c.setLineWidth(self.stroke)
         y = self.height - self.size * 0.88 - (self.leading - self.size) / 2
         c.setFont(self.font, self.size)  # before beginText, which would otherwise name the default face
-        for line, justified, indented in self._lines:
+        for line, justified, indented, font in self._lines:
             x = self.indent + (self.first_indent if indented else 0)
             room = self._width - (x - self.indent)
-            width = stringWidth(line, self.font, self.size)
+            width = stringWidth(line, font, self.size)
             text = c.beginText()
-            text.setFont(self.font, self.size)
+            text.setFont(font, self.size)
             if self.stroke:
                 text.setTextRenderMode(2)  # fill and stroke: a heavier face for the title
             if self.align == "center":
