@@ -188,3 +188,31 @@ def test_office_previews_the_sheet_before_issuing(app, client, auth, committee):
     auth.logout()
     auth.login(committee.dept.username)
     assert client.get(f"/sheets/prepare/{decision.id}/preview.pdf").status_code == 403
+
+
+def test_chinese_dates_and_numbers():
+    from datetime import date
+
+    from review.sheets.content import cn_number
+
+    assert zh_date("2026-12-01") == "2026年12月1日" and zh_date(date(2027, 1, 31)) == "2027年1月31日"
+    assert zh_date("") == ""
+    assert [cn_number(n) for n in (1, 10, 11, 20, 24)] == ["一", "十", "十一", "二十", "二十四"]
+
+
+def test_font_settings_choose_the_faces(app, issued, tmp_path):
+    """An office points the roles at its own files (here: 黑体 for the body) and the PDF embeds them."""
+    from review.sheets.content import SheetView
+    from review.sheets.fonts import fonts_from_app_config
+    from review.sheets.render_pdf import render_pdf
+    from review.sheets.wording import sheet_wording
+
+    _, sheet, _ = issued
+    zenhei = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0"
+    config = fonts_from_app_config({"SHEET_FONT": "", "SHEET_FONT_BODY": zenhei, "SHEET_FONT_TITLE": zenhei,
+                                    "SHEET_FONT_HEADING": "", "SHEET_FONT_KAI": ""})
+    assert config == {"title": zenhei, "body": zenhei, "heading": "", "kai": ""}
+    path = tmp_path / "custom.pdf"
+    path.write_bytes(render_pdf(SheetView(sheet.facts, sheet_wording(), "ABCD-EFGH-JKMN"), b"", "", config))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
+    assert "WenQuanYiZenHei" in fonts and "UKaiCN" in fonts and "UMingCN" not in fonts
