@@ -33,16 +33,25 @@ def units(text: str) -> list[str]:
     return out
 
 
+def _bad_break(toks: list[str], at: int) -> bool:
+    """Would a line break before toks[at] break the 禁则?"""
+    return toks[at][0] in NO_START or toks[at - 1][-1] in NO_END
+
+
 def break_lines(text: str, font: str, size: float, width: float,
                 first_indent: float = 0) -> list[tuple[str, bool, bool]]:
     """[(line, justified, indented)]: greedy fill, then the 禁则 by pushing characters to the next
-    line. Each line of ``text`` ("\n") starts indented by ``first_indent``."""
+    line; a paragraph's last line gets at least two characters. Each line of ``text`` ("\n")
+    starts indented by ``first_indent``."""
     lines: list[tuple[str, bool, bool]] = []
     for para in text.split("\n"):
         toks = units(para)
-        start, first = 0, True
+        if not toks:
+            lines.append(("", False, False))
+            continue
+        cuts, start = [], 0  # cuts: the index where each line ends
         while start < len(toks):
-            avail = width - (first_indent if first else 0)
+            avail = width - (first_indent if not cuts else 0)
             end, used = start, 0.0
             while end < len(toks):
                 w = stringWidth(toks[end], font, size)
@@ -56,14 +65,22 @@ def break_lines(text: str, font: str, size: float, width: float,
             if (end < len(toks) and len(toks[end]) == 1 and toks[end] in NO_START and toks[end - 1][-1] not in NO_END
                     and (end + 1 == len(toks) or toks[end + 1][0] not in NO_START)):
                 end += 1  # one closing mark joins the line, which is then set slightly tighter
-            if end < len(toks):
-                # The next line must not start with a closing mark, this one not end with an opening one.
-                while end > start + 1 and (toks[end][0] in NO_START or toks[end - 1][-1] in NO_END):
-                    end -= 1
-            lines.append(("".join(toks[start:end]), end < len(toks), first and first_indent > 0))
-            start, first = end, False
-        if not toks:
-            lines.append(("", False, False))
+            while end < len(toks) and end > start + 1 and _bad_break(toks, end):
+                end -= 1
+            cuts.append(end)
+            start = end
+        if len(cuts) > 1 and sum(len(t) for t in toks[cuts[-2]:]) < 2:
+            # A lone character on the last line: take one more from the line above, if the rules allow.
+            prev_start = cuts[-3] if len(cuts) > 2 else 0
+            end = cuts[-2] - 1
+            while end > prev_start + 1 and _bad_break(toks, end):
+                end -= 1
+            if end > prev_start + 1:
+                cuts[-2] = end
+        start = 0
+        for n, end in enumerate(cuts):
+            lines.append(("".join(toks[start:end]), end < len(toks), n == 0 and first_indent > 0))
+            start = end
     return lines
 
 
