@@ -136,7 +136,7 @@ def test_anonymised_panel_gives_only_its_size(app, committee):
     sheet, code = ops.issue_sheet(committee.office, committee.decided("approve"))
     assert sheet.facts["panel"] == {"anonymised": True, "size": 3, "members": []}
     text = _docx_text(ops.sheet_path(sheet.docx_key).read_bytes())
-    assert "共 3 人" in text and "甲专家" not in text
+    assert "专家共3人（本委员会不公开专家姓名）" in text and "甲专家" not in text
 
 
 def _docx_text(data: bytes) -> str:
