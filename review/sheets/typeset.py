@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -163,6 +164,7 @@ class CJKParagraph(Flowable):
         c.restoreState()
 
 
+@lru_cache(maxsize=8)  # one committee, one face: drawn once per process (~65 ms)
 def seal_png(name: str, font_file: str, label: str, px: int = 600) -> bytes:
     """The electronic seal as a transparent PNG: red ring, star in the centre, the name along the
     upper arc, ``label`` (电子印章) below the star. An image, so its characters never mix into the
