@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from docx import Document
-from PIL import Image
+from PIL import Image, ImageChops
 
 from review.extensions import db
 from review.sheets import operations as ops
@@ -40,8 +40,12 @@ def _png(pdf: Path, tmp_path: Path, name: str) -> list[Path]:
 
 
 def _red(image: Image.Image, box) -> int:
-    region = image.convert("RGB").crop(box)
-    return sum(1 for r, g, b in region.getdata() if r > 170 and g < 90 and b < 90)
+    r, g, b = image.convert("RGB").crop(box).split()
+    red = Image.eval(r, lambda v: 255 if v > 170 else 0)
+    not_green = Image.eval(g, lambda v: 255 if v < 90 else 0)
+    not_blue = Image.eval(b, lambda v: 255 if v < 90 else 0)
+    mask = ImageChops.multiply(ImageChops.multiply(red, not_green), not_blue)
+    return mask.histogram()[255]
 
 
 def _flat(text: str) -> str:
