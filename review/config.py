@@ -42,11 +42,17 @@ DEFAULTS: dict[str, object] = {
     # Where the counters live, seen by every gunicorn worker: database:// = the app's database
     # (review/ratelimit.py); or redis://host:6379 (needs the redis package).
     "RATELIMIT_STORAGE_URI": "database://",
-    "SESSION_DAYS": 14,
+    "SESSION_DAYS": 14,  # a sign-in (and its "keep me signed in" cookie) ends after this many days
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto: without this, every
     # request seems to come from the proxy and the per-address limits would count everyone together.
-    "TRUSTED_PROXIES": 0,  # a sign-in (and its "keep me signed in" cookie) ends after this many days
-    "SHEET_FONT": "",  # TrueType font with CJK glyphs for the sheet PDF; empty = search system fonts
+    "TRUSTED_PROXIES": 0,
+    # TrueType fonts (.ttf/.ttc, "file.ttc#N" for face N) of the sheet PDF; empty = the installed
+    # defaults (review/sheets/fonts.py). SHEET_FONT sets every role; the others one each.
+    "SHEET_FONT": "",
+    "SHEET_FONT_TITLE": "",  # 小标宋
+    "SHEET_FONT_BODY": "",  # 仿宋
+    "SHEET_FONT_HEADING": "",  # 黑体
+    "SHEET_FONT_KAI": "",  # 楷体
     "DEFAULT_LOCALE": "zh_CN",
     "TIMEZONE": "Asia/Shanghai",  # dates of deadlines and sheets
     "PAGE_SIZE": 20,

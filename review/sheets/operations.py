@@ -17,6 +17,8 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pipeline.citation import quote
+
 from ..accounts.models import Role, User
 from ..audit.models import CommitteeSetting
 from ..audit.operations import record_event
@@ -40,6 +42,8 @@ from .checks import (  # noqa: F401  (public API)
 )
 from .content import SheetView, qr_png, verify_url
 from .models import OpinionSheet, SheetStatus
+from .fonts import fonts_from_app_config
+from .layout import seal_image
 from .render_docx import render_docx
 from .render_pdf import SheetFontError, encode_payload, render_pdf
 from .wording import sheet_wording
@@ -204,6 +208,7 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
     version = next((v for v in sub.versions if v.round == decision.round), None)
     conclusion = wording["conclusions"][decision.conclusion.value]
     invited = [a.invited_at for a in sub.round_assignments(decision.round) if a.invited_at]
+    texts = {(c.path or c.key): c.text for c in version.clauses} if version else {}
     return {
         "v": 2,  # 2: the PDF carries a file seal (render_pdf.seal); a v2 sheet without one was rebuilt
         "committee": current_app.config["COMMITTEE_NAME"],
@@ -219,7 +224,10 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
         "decided_on": _day(decision.decided_at),
         "issued_on": issued.isoformat(),
         "panel": _panel(sub, decision.round),
-        "items": [{k: i[k] for k in ("clause_path", "opinion", "suggestion")} for i in items],
+        "items": [dict({k: i[k] for k in ("clause_path", "opinion", "suggestion")},
+                       quote=quote(texts.get(i["clause_path"], ""))) for i in items],
+        "summaries": [o.summary.strip() for o in submitted_opinions(sub, decision.round) if (o.summary or "").strip()],
+        "supersedes": _earlier_serial(sub),
         "conclusion": decision.conclusion.value,
         "conclusion_label": conclusion["label"],
         "legality_allowed": decision.conclusion.value == "approve",
@@ -229,6 +237,13 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
         "draft_sha256": version.draft_sha256 if version else "",
         "text_sha256": version.text_sha256 if version else "",
     }
+
+
+def _earlier_serial(sub: Submission) -> str:
+    """The valid sheet of an earlier round that the new one supersedes ('' when none)."""
+    return db.session.scalar(select(OpinionSheet.serial).where(
+        OpinionSheet.submission_id == sub.id, OpinionSheet.status == SheetStatus.valid)
+        .order_by(OpinionSheet.id.desc()).limit(1)) or ""
 
 
 # -- issuing -------------------------------------------------------------------------------------
@@ -326,9 +341,10 @@ def _write_files(sheet: OpinionSheet, code: str) -> None:
     view = SheetView(sheet.facts, sheet_wording(), code)
     qr = qr_png(verify_url(current_app.config["BASE_URL"], sheet.serial, code))
     payload = encode_payload(sheet.facts, sheet.signature, sheet.key_id, signing.ALGORITHM)
-    pdf = render_pdf(view, qr, payload, str(current_app.config.get("SHEET_FONT") or ""),
+    fonts = fonts_from_app_config(current_app.config)
+    pdf = render_pdf(view, qr, payload, fonts,
                      sign_file=lambda digest: signing.sign_file_digest(signing.load_keypair(current_app.config["KEY_DIR"]), digest))
-    docx = render_docx(view, qr)
+    docx = render_docx(view, qr, seal_image(view, fonts))
     stem = f"{sheet.year}/{uuid.uuid4().hex}"
     sheet.pdf_key, sheet.docx_key = f"{stem}.pdf", f"{stem}.docx"
     for key, data in ((sheet.pdf_key, pdf), (sheet.docx_key, docx), (qr_key(sheet), qr)):

@@ -1,7 +1,7 @@
 """Opinion sheet pages: prepare and issue (office), view and download, revoke (admin)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +13,7 @@ from . import operations as ops
 from .content import SheetView
 from .forms import IssueForm, RevokeForm
 from .models import SheetStatus
+from .preview import preview_pdf
 from .wording import sheet_wording
 
 bp = Blueprint("sheets", __name__, url_prefix="/sheets")
@@ -58,6 +59,26 @@ def prepare(decision_id: int):
     view = SheetView(dict(preview, serial="", verify_url=""), sheet_wording())
     return render_template("sheets/prepare.html", form=form, decision=decision, view=view,
                            excerpts=[i["clause_text"] for i in drafted])
+
+
+@bp.route("/prepare/<int:decision_id>/preview.pdf", methods=["GET", "POST"])
+@role_required(Role.office)
+def preview(decision_id: int):
+    """The PDF as it will be issued: drafted wording (GET) or the wording in the form (POST)."""
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    items = None
+    if request.method == "POST":
+        form = IssueForm()
+        if not form.validate_on_submit():
+            abort(400)
+        items = [entry.data for entry in form.items.entries]
+    try:
+        pdf = preview_pdf(current_user, decision, items)
+    except ops.SheetError as exc:
+        abort(403 if exc.code == "forbidden" else 400, description=str(exc))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": "inline; filename=preview.pdf", "Cache-Control": "no-store",
+        "X-Frame-Options": "SAMEORIGIN"})
 
 
 @bp.route("/<serial>")

@@ -21,9 +21,16 @@ _LABEL_KEYS = [
     "suggestion", "no_opinions", "general_clause", "conclusion", "legality", "next_steps", "reason",
     "draft_sha256", "text_sha256", "verify_url", "verify_code", "verify_note", "round_value", "seal",
 ]
+_DOCUMENT_KEYS = [
+    "opening", "title", "basic_heading", "basic", "panel", "panel_anonymised", "summaries_heading",
+    "summaries_intro", "opinions_heading", "item_heading", "opinion", "suggestion", "no_opinions",
+    "conclusion_heading", "conclusion", "supersedes", "closing", "seal", "note", "fingerprints",
+    "verification_heading", "page_number", "preview", "no_serial", "no_url",
+]
 SCHEMA = {
     "type": "object",
-    "required": ["version", "title", "serial_format", "headings", "labels", "policy_types", "conclusions"],
+    "required": ["version", "title", "serial_format", "headings", "labels", "document", "policy_types",
+                 "conclusions"],
     "properties": {
         "version": {"type": "integer"},
         "title": _TEXT,
@@ -34,6 +41,7 @@ SCHEMA = {
             "additionalProperties": _TEXT,
         },
         "labels": {"type": "object", "required": _LABEL_KEYS, "additionalProperties": _TEXT},
+        "document": {"type": "object", "required": _DOCUMENT_KEYS, "additionalProperties": _TEXT},
         "policy_types": {
             "type": "object",
             "required": ["rule", "normative", "major_decision"],

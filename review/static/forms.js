@@ -8,6 +8,7 @@
     var selector = form.dataset ? form.dataset.disableOnSubmit : null;
     if (!selector) return;
     var button = form.querySelector(selector);
-    if (button) button.disabled = true;
+    // Only the guarded button's own submit disables it (a preview button in the same form does not).
+    if (button && (!event.submitter || event.submitter === button)) button.disabled = true;
   });
 })();

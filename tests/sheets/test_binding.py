@@ -122,8 +122,10 @@ def test_chinese_dates_on_the_page_are_read(app, issued):
     text = inspect_pdf(ops.sheet_path(sheet.pdf_key).read_bytes())["text"]
     assert binding.text_mismatches(sheet.facts, text, sheet_wording()) == []
     y, m, d = sheet.facts["issued_on"].split("-")
-    chinese = text.replace(sheet.facts["issued_on"], f"{y}年{int(m)}月{int(d)}日")
-    assert chinese != text and binding.text_mismatches(sheet.facts, chinese, sheet_wording()) == []
+    chinese = f"{y}年{int(m)}月{int(d)}日"
+    assert chinese in text and sheet.facts["issued_on"] not in text  # the sheet writes dates in Chinese
+    iso = text.replace(chinese, sheet.facts["issued_on"])
+    assert iso != text and binding.text_mismatches(sheet.facts, iso, sheet_wording()) == []
     wrong = text + f"\n出具日期：{int(y) + 1}年{int(m)}月{int(d)}日\n"
     assert binding.text_mismatches(sheet.facts, wrong, sheet_wording())
 

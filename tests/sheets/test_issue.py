@@ -106,7 +106,7 @@ def test_drafted_wording_and_office_edits(app, committee):
     edited = [dict(items[0], opinion=""), dict(canteen, opinion="明确禁止供应含糖饮料。", suggestion="增加“禁止供应含糖饮料”。")]
     sheet, _ = ops.issue_sheet(committee.office, decision, edited)
     assert sheet.facts["items"] == [{"clause_path": canteen["clause_path"], "opinion": "明确禁止供应含糖饮料。",
-                                     "suggestion": "增加“禁止供应含糖饮料”。"}]
+                                     "suggestion": "增加“禁止供应含糖饮料”。", "quote": "加强学校食堂食品安全管理……"}]
 
 
 def test_facts_panel_conclusion_and_fingerprint(app, committee):
@@ -136,7 +136,7 @@ def test_anonymised_panel_gives_only_its_size(app, committee):
     sheet, code = ops.issue_sheet(committee.office, committee.decided("approve"))
     assert sheet.facts["panel"] == {"anonymised": True, "size": 3, "members": []}
     text = _docx_text(ops.sheet_path(sheet.docx_key).read_bytes())
-    assert "共 3 人" in text and "甲专家" not in text
+    assert "专家共3人（本委员会不公开专家姓名）" in text and "甲专家" not in text
 
 
 def _docx_text(data: bytes) -> str:
@@ -149,7 +149,7 @@ def test_docx_contents(issued):
     committee, sheet, code = issued
     text = _docx_text(ops.sheet_path(sheet.docx_key).read_bytes())
     for expected in ("公共政策健康审查意见书", sheet.serial, "滨海新区健康专家委员会", "校园健康促进行动实施方案",
-                     "教育局", "规范性文件", "第 1 轮", "审查同意", "可进入合法性审查", "禁止供应含糖饮料",
+                     "教育局", "规范性文件", "第1轮", "审查同意", "可进入合法性审查", "禁止供应含糖饮料",
                      "s甲专家", sheet.facts["draft_sha256"], sheet.facts["text_sha256"], code):
         assert expected in text, expected
     doc = Document(io.BytesIO(ops.sheet_path(sheet.docx_key).read_bytes()))
@@ -177,13 +177,14 @@ def test_pdf_renders_chinese(issued, tmp_path):
 
 
 def test_missing_cjk_font_fails_clearly(app, committee, monkeypatch):
+    import review.sheets.fonts as fonts
     import review.sheets.render_pdf as render_pdf
 
     with pytest.raises(SheetFontError, match="does not exist"):
         find_font("/nonexistent/font.ttf")
     with pytest.raises(SheetFontError, match="no Chinese glyphs|cannot use"):
         render_pdf.register_font("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    monkeypatch.setattr(render_pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", ())
     with pytest.raises(SheetFontError, match="REVIEW_SHEET_FONT"):
         find_font("")
     with pytest.raises(ops.SheetError, match="REVIEW_SHEET_FONT") as exc:  # issuing says why, and issues nothing

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pipeline.citation import quote
+
 from review.extensions import db
 from review.reviews import operations as rops
 from review.sheets import operations as ops
@@ -32,7 +34,7 @@ def test_sheets_follow_the_review_loop(app, people):  # noqa: F811
     first, first_code = ops.issue_sheet(office, rops.decide(office, sub, "modify"))
     db.session.commit()
     assert first.facts["items"] == [{"clause_path": clause.path, "opinion": "建议明确禁止含糖饮料",
-                                     "suggestion": "禁止供应含糖饮料"}]
+                                     "suggestion": "禁止供应含糖饮料", "quote": quote(clause.text)}]
     assert first.facts["legality"] == "不得进入合法性审查" and ops.verify(first.serial, first_code).valid
 
     responses = {c.id: {"response": "adopted"} for c in sops.opinion_items(sub, 1)}

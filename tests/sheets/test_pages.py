@@ -34,7 +34,10 @@ def test_prepare_edit_and_issue(app, client, auth, committee):
     issued = client.post(f"/sheets/prepare/{decision.id}", data=form, follow_redirects=True)
     assert issued.status_code == 200
     sheet = ops.sheet_of_decision(decision)
-    assert sheet.facts["items"] == [{"clause_path": "二/（一）", "opinion": "改写后的意见", "suggestion": "改写后的建议"}]
+    [item] = sheet.facts["items"]
+    assert {k: item[k] for k in ("clause_path", "opinion", "suggestion")} == {
+        "clause_path": "二/（一）", "opinion": "改写后的意见", "suggestion": "改写后的建议"}
+    assert item["quote"].startswith("加强学校食堂")  # the clause's first words, printed with its citation
     body = issued.get_data(as_text=True)
     code = re.search(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b", body).group(0)
     assert sheet.code_hash == ops.hash_code(code)  # the code is shown once, after issuing
