@@ -52,7 +52,7 @@ ERRORS = {
     "already_decided": _l("Another office user has just recorded the decision of this round; it is shown here."),
     "stale_decision": _l("A later round already has its opinion sheet."),
     "serial_busy": _l("No serial number could be allocated; try again."),
-    "no_font": _l("No Chinese font is installed for the PDF sheet: install fonts-wqy-zenhei or set REVIEW_SHEET_FONT."),
+    "no_font": _l("No Chinese font is installed for the PDF sheet: install fonts-arphic-uming, fonts-arphic-ukai and fonts-wqy-zenhei, or set REVIEW_SHEET_FONT."),
     "already_revoked": _l("This sheet is already revoked."),
     "bad_outcome": _l("Choose the outcome of the intake."),
     "not_admissible": _l("This sheet does not allow legality review."),
