@@ -25,9 +25,10 @@ serve:
 	REVIEW_BASE_URL="$${REVIEW_BASE_URL:-http://$(HOST):$(PORT)}" \
 	  $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
+# The tests are independent (own instance folders, random ports, own servers): one process per core.
 test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_PACKAGES)"
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 install: $(VENV)/.installed translations
 

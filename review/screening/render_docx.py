@@ -6,7 +6,7 @@ import io
 from docx import Document
 from docx.shared import Mm
 
-from ..sheets.render_docx import TITLE_FONT, _para, _table
+from .layout import TITLE_FONT, _para, _table
 
 
 def reason_lines(q: dict) -> list[str]:

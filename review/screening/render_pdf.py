@@ -7,7 +7,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
-from ..sheets.render_pdf import _grid, _p, _styles, register_font
+from ..sheets.fonts import register_font
+from .layout import _grid, _p, _styles
 from .render_docx import reason_lines
 
 
