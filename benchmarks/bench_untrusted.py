@@ -259,6 +259,9 @@ class RssSampler:
 def message_of(page: str) -> str:
     """The error the page shows: flashed problems, a field's error, or the error page's text."""
     found = re.findall(r'class="(?:flash flash-error|error)"[^>]*>(.*?)</(?:div|small)>', page, re.S)
+    if not found:  # the verification page states its verdict in one card
+        m = re.search(r'id="pdf-verdict"[^>]*>(.*?)</div>', page, re.S)
+        found = [m.group(1)] if m else []
     if not found:
         m = re.search(r'<section class="card narrow">\s*<h1>\d+</h1>\s*<p>(.*?)</p>', page, re.S)
         found = [m.group(1)] if m else []
