@@ -59,3 +59,20 @@ def test_preview_in_english_has_no_chinese_labels_for_tags(client, auth, make):
     legend = page[page.index("data-legend"):page.index('<div class="outline">')]
     assert "behaviour" in legend and "行为与生活方式" not in legend
     assert re.search(r'class="tag det det-behaviour"[^>]*>tobacco<', page)
+
+
+def test_screening_evidence_never_shows_internal_clause_ids(client, auth, make):
+    import re
+
+    from tests.docs import LETTER, docx_bytes
+    from tests.workflow.test_pages import upload
+
+    make.user("department", username="edu", department="教育局")
+    auth.login("edu")
+    response = client.post("/submissions/new", data={
+        "title": "校园健康促进行动实施方案", "policy_type": "normative",
+        "letter": upload(LETTER, "公函.txt"), "draft": upload(docx_bytes(), "方案.docx")},
+        content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = re.sub(r"<[^>]+>", " ", page)
+    assert not re.search(r"\bc\d{4}\b", shown)  # ids stay in anchors, never in the text
