@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.browser.conftest import screenshot
+import subprocess
+
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 # The same experts as tests/workflow/test_loop_ops.py, so routing proposes three of them.
 EXPERTS = [
@@ -71,9 +73,28 @@ def decide(page, sub_id: int, conclusion: str, reason: str) -> str | None:
     assert errors.count() == 0, errors.all_inner_texts()
     sheet = None
     if "/sheets/prepare/" in page.url:
+        # The office sees the PDF that will be issued before signing it.
+        preview = page.request.get(page.locator("iframe[name=sheet-preview]").get_attribute("src"))
+        assert preview.ok and preview.body()[:5] == b"%PDF-"
+        render_pdf(preview.body(), f"loop-sheet-preview-{conclusion}")
+        screenshot(page, f"sheet-prepare-{conclusion}")
         page.click("#issue")
         assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").all_inner_texts()
         assert "/sheets/prepare/" not in page.url  # issued: the sheet page
         sheet = page.locator("main").inner_text()
+        issued = page.request.get(page.locator("a[href$='/download/pdf']").first.get_attribute("href"))
+        assert issued.ok and issued.body()[:5] == b"%PDF-"
+        render_pdf(issued.body(), f"loop-sheet-{conclusion}")
     office_detail(page, sub_id)
     return sheet
+
+
+def render_pdf(pdf: bytes, name: str) -> list[Path]:
+    """Keep the PDF and its pages as PNG (pdftoppm) under tests/artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / name)], check=True)
+    pages = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    assert pages, name
+    return pages
