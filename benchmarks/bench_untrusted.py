@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from loadgen import gunicorn_settings, start_gunicorn, stop_gunicorn  # noqa: E402
+from loadgen import csrf_token, gunicorn_settings, logged_in, start_gunicorn, stop_gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -269,22 +269,8 @@ def message_of(page: str) -> str:
     return re.sub(r"\s+", " ", text)[:150] or "(no message)"
 
 
-def csrf_token(page: str) -> str:
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    if m is None:
-        raise RuntimeError("no CSRF token in the page")
-    return m.group(1)
-
-
 def login(base: str, username: str) -> requests.Session:
-    s = requests.Session()
-    token = csrf_token(s.get(f"{base}/login", timeout=30).text)
-    r = s.post(f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-               allow_redirects=False, timeout=30)
-    if r.status_code != 302 or "/login" in r.headers.get("Location", ""):
-        raise RuntimeError(f"login failed: {r.status_code}")
-    return s
+    return logged_in(base, username, PASSWORD)
 
 
 def submit_draft(base: str, s: requests.Session, name: str, data: bytes) -> tuple[list[int], str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -32,7 +31,9 @@ from pathlib import Path
 
 import requests
 
-from loadgen import cookie_header, drive_wrk, gunicorn_settings, start_gunicorn, stop_gunicorn  # noqa: E402
+import loadgen  # noqa: E402
+from loadgen import (cookie_header, csrf_token, drive_wrk, gunicorn_settings, start_gunicorn,  # noqa: E402
+                     stop_gunicorn)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -129,27 +130,8 @@ def prepare(instance: Path) -> dict:
 # -- HTTP --------------------------------------------------------------------------------------
 
 
-def csrf_token(html: str) -> str:
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    if m is None:
-        raise RuntimeError("no CSRF token in the page")
-    return m.group(1)
-
-
 def logged_in(base: str, username: str) -> requests.Session:
-    s = requests.Session()
-    token = csrf_token(s.get(f"{base}/login", timeout=30).text)
-    deadline = time.monotonic() + 300
-    while True:  # the login form is rate-limited per address (20/min): wait as a user would
-        r = s.post(f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                   allow_redirects=False, timeout=30)
-        if r.status_code != 429 or time.monotonic() > deadline:
-            break
-        time.sleep(min(float(r.headers.get("Retry-After") or 5), 30))
-    if r.status_code != 302 or "/login" in r.headers.get("Location", ""):
-        raise RuntimeError(f"login of {username} failed: {r.status_code}")
-    return s
+    return loadgen.logged_in(base, username, PASSWORD)
 
 
 def load(sessions: list[requests.Session], urls: list[str], seconds: float, max_per_user: int) -> dict:

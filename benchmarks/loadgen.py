@@ -6,6 +6,7 @@ Every request goes to 127.0.0.1 only, and every run is bounded in time.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -116,3 +117,27 @@ def gunicorn_settings() -> str:
     env: dict = {}
     exec((ROOT / "gunicorn.conf.py").read_text(), env)
     return f"{env['workers']} workers x {env['threads']} threads ({env['worker_class']})"
+
+
+def csrf_token(html: str) -> str:
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    if m is None:
+        raise RuntimeError("no CSRF token in the page")
+    return m.group(1)
+
+
+def logged_in(base: str, username: str, password: str) -> requests.Session:
+    """A signed-in session; the login form is rate-limited per address, so wait as a user would."""
+    s = requests.Session()
+    token = csrf_token(s.get(f"{base}/login", timeout=30).text)
+    deadline = time.monotonic() + 300
+    while True:
+        r = s.post(f"{base}/login", data={"username": username, "password": password, "csrf_token": token},
+                   allow_redirects=False, timeout=30)
+        if r.status_code != 429 or time.monotonic() > deadline:
+            break
+        time.sleep(min(float(r.headers.get("Retry-After") or 5), 30))
+    if r.status_code != 302 or "/login" in r.headers.get("Location", ""):
+        raise RuntimeError(f"login of {username} failed: {r.status_code}")
+    return s
