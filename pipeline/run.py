@@ -82,19 +82,22 @@ def _docx_paragraphs_over(data: bytes, limit: int) -> bool:
     if not data.startswith(b"PK"):
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("word/document.xml") as fh:
-            count, carry, seen = 0, b"", 0
-            while seen < _SCAN_BYTES:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    return False
-                seen += len(chunk)
-                buf = carry + chunk
-                count += buf.count(b"<w:p>") + buf.count(b"<w:p ")
-                if count > limit:
-                    return True
-                carry = buf[-4:]  # shorter than a tag: no match is counted twice
-    except (KeyError, OSError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if zf.getinfo("word/document.xml").compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return False  # a compression Word never writes: the reader refuses it
+            with zf.open("word/document.xml") as fh:
+                count, carry, seen = 0, b"", 0
+                while seen < _SCAN_BYTES:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        return False
+                    seen += len(chunk)
+                    buf = carry + chunk
+                    count += buf.count(b"<w:p>") + buf.count(b"<w:p ")
+                    if count > limit:
+                        return True
+                    carry = buf[-4:]  # shorter than a tag: no match is counted twice
+    except (KeyError, OSError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error):
         pass
     return False
 

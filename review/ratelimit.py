@@ -95,7 +95,8 @@ class DatabaseStorage(Storage):
         now = time.time()
         engine = self._engine()
         if engine.dialect.name not in ("sqlite", "postgresql"):
-            raise NotImplementedError(f"database:// rate limits need SQLite or PostgreSQL, not {engine.dialect.name}")
+            raise RuntimeError(f"REVIEW_RATELIMIT_STORAGE_URI=database:// needs SQLite or PostgreSQL, not "
+                               f"{engine.dialect.name}: set it to redis://…")
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # same trade as on SQLite
