@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from flask import current_app
@@ -167,8 +168,10 @@ def _version(facts: dict) -> int:
         return 1
 
 
-def check_pdf_offline(pdf: bytes, public_pem: bytes, wording: dict | None = None) -> PdfCheck:
-    """Check the embedded facts against a public key and the page text (no database)."""
+def check_pdf_offline(pdf: bytes, public_pem: bytes, wording: dict | None = None, *,
+                      retired: Callable[[str], bytes | None] | None = None) -> PdfCheck:
+    """Check the embedded facts against a public key and the page text (no database). ``retired``
+    gives the public key of an earlier key id (sheets signed before a rotation), or None."""
     from pipeline.errors import MEMORY, TIMEOUT
 
     from .wording import sheet_wording
@@ -190,7 +193,10 @@ def check_pdf_offline(pdf: bytes, public_pem: bytes, wording: dict | None = None
     out.embedded = True
     out.facts = payload["facts"]
     public, key_id = signing.load_public_key(public_pem)
-    out.key_known = payload.get("key_id") == key_id
+    signed_with = str(payload.get("key_id") or "")
+    if signed_with != key_id and retired is not None and (old_pem := retired(signed_with)):
+        public, key_id = signing.load_public_key(old_pem)
+    out.key_known = signed_with == key_id
     out.signature_valid = out.key_known and signing.verify_signature(public, out.facts, str(payload.get("signature", "")))
     out.signature = str(payload.get("signature", ""))
     if not out.key_known:
@@ -221,10 +227,8 @@ def check_sheet_pdf(pdf: bytes) -> PdfCheck:
     from .operations import get_sheet, sheet_path
 
     pair = signing.load_keypair(current_app.config["KEY_DIR"])
-    out = check_pdf_offline(pdf, pair.public_pem)
-    if out.embedded and not out.key_known:  # signed before a key rotation: its retired public key
-        retired = signing.retired_public_pem(current_app.config["KEY_DIR"], str(out.facts.get("key_id", "")))
-        out = check_pdf_offline(pdf, retired) if retired else out
+    key_dir = current_app.config["KEY_DIR"]
+    out = check_pdf_offline(pdf, pair.public_pem, retired=lambda kid: signing.retired_public_pem(key_dir, kid))
     if not out.embedded:
         return out
     sheet = get_sheet(str(out.facts.get("serial", "")))
