@@ -157,7 +157,7 @@ def exclusion_detail(code: str, params: dict | None) -> str:
     if text is None or not params:
         return ""
     try:
-        return translate(text) % {k: params[k] for k in params}
+        return translate(text) % params
     except (KeyError, TypeError, ValueError):
         return ""
 
