@@ -40,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "hiap-review@localhost",
+    "MAIL_ATTEMPTS": 5,  # a mail job is retried this often while the mail server refuses it
     "VERIFY_RATE_LIMIT": "30 per minute",
     # Files checked without signing in (sheet PDFs, drafts against a sheet): size cap and budget.
     "VERIFY_MAX_MB": 5,

@@ -72,10 +72,10 @@ def _dispatch_after_commit(job_id: int) -> None:
     on_commit(lambda: dispatch(app, job_id))
 
 
-def dispatch(app, job_id: int) -> None:
+def dispatch(app, job_id: int, delay: float = 0) -> None:
     from .queue import queue_for
 
-    queue_for(app).send(job_id)
+    queue_for(app).send(job_id, delay)
 
 
 def retry(job: Job) -> None:
@@ -153,7 +153,8 @@ def run(job_id: int) -> None:
         if job.attempts < job.max_attempts:
             job.status, job.note = JobStatus.queued, ""
             db.session.commit()
-            dispatch(current_app._get_current_object(), job_id)
+            # Later each time: a mail server or a disk that refused may be back by then.
+            dispatch(current_app._get_current_object(), job_id, delay=min(300, 5 * 2 ** job.attempts))
         else:
             _end(job_id, JobStatus.failed, "job_error", {"detail": type(exc).__name__})
     finally:

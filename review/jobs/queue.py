@@ -30,8 +30,11 @@ class JobQueue:
     def immediate(self) -> bool:
         return self.huey.immediate
 
-    def send(self, job_id: int) -> None:
-        self._task(job_id)
+    def send(self, job_id: int, delay: float = 0) -> None:
+        if delay and not self.huey.immediate:
+            self._task.schedule((job_id,), delay=delay)
+        else:
+            self._task(job_id)
 
     def _run(self, job_id: int) -> None:
         from .operations import run
