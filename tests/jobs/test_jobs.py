@@ -241,3 +241,23 @@ def test_an_issued_sheet_is_drawn_by_a_job_and_its_page_waits_for_it(app, make):
     page = client.get(f"/sheets/{sheet.serial}").get_data(as_text=True)
     assert "/download/pdf" in page and "data-job-poll" not in page
     assert ops.verify_record(sheet).valid
+
+
+def test_the_precedent_index_is_built_by_a_job_and_shared_through_the_cache(queued_app):
+    """A page never builds the index: it asks a worker once and meanwhile uses what is stored."""
+    from review.routing import precedents
+
+    precedents._indexes.clear()
+    with queued_app.test_request_context("/"):
+        signature, index = precedents.precedent_index()
+        assert len(index) == 0 and signature == ("",)
+        precedents.precedent_index()  # asked again while the job waits: still one job
+    jobs = db.session.scalars(db.select(Job).where(Job.kind == "build_precedents")).all()
+    assert len(jobs) == 1
+    drain(queued_app)
+    assert (precedents._store_dir() / "index.pickle").is_file()
+    precedents._indexes.clear()  # another web process
+    with queued_app.test_request_context("/"):
+        signature, _index = precedents.precedent_index()
+    assert signature == precedents._signature()
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
