@@ -104,7 +104,7 @@ def test_unknown_objects_are_404(api, people, under_review):
             continue
         caller = people.experts[0] if "/assignments/" in url else (
             people.dept if url.endswith(("withdraw", "revisions")) else people.office)
-        r = api.call(method, url.format(sid=999999, aid=999999), caller, json={})
+        r = api.call(method, url.format(sid=999999, aid=999999, jid=999999), caller, json={})
         assert r.status_code == 404 and r.json["error"] == "not_found", (url, r.json)
 
 
