@@ -18,7 +18,13 @@ def worker_cmd(workers: int | None) -> None:
     queue = queue_for(current_app)
     if queue.immediate:
         raise click.ClickException("REVIEW_JOB_QUEUE=immediate runs jobs in-process: there is nothing to consume")
+    import threading
+
+    from pipeline.forked import prestart
+
     from .operations import enqueue_once
+
+    threading.Thread(target=prestart, daemon=True, name="warm-parse-parent").start()
 
     # Warm-up: the precedent index the review pages use, built before the first page asks for it.
     enqueue_once("build_precedents", subject="precedents")
