@@ -116,8 +116,9 @@ def submit(api: Api, tokens: dict, title: str) -> tuple[int, dict | None]:
     raise LoopError(f"{title}: no node took the submission")
 
 
-def review_one(api: Api, tokens: dict, title: str) -> int:
-    """One draft from upload to a verified sheet; returns the submission id."""
+def review_one(api: Api, tokens: dict, title: str, *, until: str = "") -> int:
+    """One draft from upload to a verified sheet (or until it reaches the status ``until``);
+    returns the submission id."""
     ledger = api.ledger
     sub_id, state = submit(api, tokens, title)
     office, path = tokens["office"], f"/api/v1/submissions/{sub_id}"
@@ -129,6 +130,8 @@ def review_one(api: Api, tokens: dict, title: str) -> int:
             if state is None:
                 continue
         status = state["status"]
+        if status == until:
+            return sub_id
         if status in ("submitted", "parsing"):
             r = api.call("POST", f"{path}/accept", office)
             if r is not None and r.status_code == 200:
@@ -252,3 +255,12 @@ def sheets_per_decision(db_url: str) -> dict[str, int]:
     engine.dispose()
     return {"decisions": len(rows), "without_sheet": sum(1 for _, n in rows if n == 0),
             "with_several": sum(1 for _, n in rows if n > 1), "sheets": sum(n for _, n in rows)}
+
+
+def unfinished_jobs(db_url: str) -> dict[str, int]:
+    """Background jobs still queued or running ("pending"), and those that failed."""
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        counts = dict(conn.execute(text("SELECT status, count(*) FROM job GROUP BY status")).all())
+    engine.dispose()
+    return {"pending": counts.get("queued", 0) + counts.get("running", 0), "failed": counts.get("failed", 0)}
