@@ -100,6 +100,21 @@ def _find(api: Api, tokens: dict, title: str) -> int | None:
     raise LoopError("no node answers")
 
 
+def wait_for_job(api: Api, token: str, url: str, seconds: float = 300) -> dict:
+    """Poll a job until it is done; returns its submission's state ({"id", "status", "round"})."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        r = api.call("GET", url, token)
+        if r is not None:
+            job = _expect(r, 200)
+            if job["status"] == "failed":
+                raise LoopError(f"job {job['id']} failed: {job.get('error')} {job.get('message')}")
+            if job["status"] == "done":
+                return {"id": job["result"]["submission_id"], "status": None}
+        time.sleep(0.5)
+    raise LoopError(f"{url} did not finish within {seconds:g} s")
+
+
 def submit(api: Api, tokens: dict, title: str) -> tuple[int, dict | None]:
     for _ in range(20):
         r = api.call("POST", "/api/v1/submissions", tokens["dept_edu"], data={
@@ -108,6 +123,9 @@ def submit(api: Api, tokens: dict, title: str) -> tuple[int, dict | None]:
             files={"draft": ("实施方案.txt", DRAFT), "letter": ("送审公函.txt", LETTER)})
         if r is not None:
             body = _expect(r, 201, 202)
+            if r.status_code == 202:  # the draft is read by a background job: wait for it
+                api.ledger.ack("job", body["job"]["id"])
+                body = wait_for_job(api, tokens["dept_edu"], body["status_url"])
             api.ledger.ack("submission", body["id"])
             return body["id"], body
         found = _find(api, tokens, title)  # did the unanswered request commit?
@@ -124,7 +142,7 @@ def review_one(api: Api, tokens: dict, title: str, *, until: str = "") -> int:
     office, path = tokens["office"], f"/api/v1/submissions/{sub_id}"
     code = serial = None
     for _ in range(200):
-        if state is None:  # unknown after a lost answer or a refusal: read it
+        if state is None or state["status"] is None:  # unknown (a lost answer, a refusal): read it
             r = api.call("GET", path, office)
             state = _expect(r, 200) if r is not None else None
             if state is None:
@@ -235,6 +253,8 @@ def lost(db_url: str, ledger: Ledger) -> list[str]:
                 ok = one("SELECT 1 FROM assignment WHERE id = :k AND status IN ('accepted', 'submitted')", k=key)
             elif kind == "opinion":
                 ok = one("SELECT 1 FROM opinion WHERE assignment_id = :k AND status = 'submitted'", k=key)
+            elif kind == "job":
+                ok = one("SELECT 1 FROM job WHERE id = :k AND status = 'done'", k=key)
             elif kind == "decision":
                 ok = one("SELECT 1 FROM decision d JOIN opinion_sheet s ON s.decision_id = d.id "
                          "WHERE d.submission_id = :k", k=key)
@@ -257,10 +277,37 @@ def sheets_per_decision(db_url: str) -> dict[str, int]:
             "with_several": sum(1 for _, n in rows if n > 1), "sheets": sum(n for _, n in rows)}
 
 
-def unfinished_jobs(db_url: str) -> dict[str, int]:
-    """Background jobs still queued or running ("pending"), and those that failed."""
+def job_counts(db_url: str) -> dict[str, int]:
+    """Background jobs by status (queued, running, done, failed), and how many ran more than once."""
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
         counts = dict(conn.execute(text("SELECT status, count(*) FROM job GROUP BY status")).all())
+        counts["retried"] = conn.execute(text("SELECT count(*) FROM job WHERE attempts > 1")).scalar()
     engine.dispose()
+    return counts
+
+
+def unfinished_jobs(db_url: str) -> dict[str, int]:
+    """Background jobs still queued or running ("pending"), and those that failed."""
+    counts = job_counts(db_url)
     return {"pending": counts.get("queued", 0) + counts.get("running", 0), "failed": counts.get("failed", 0)}
+
+
+def kill_when_busy(cluster, ledger: Ledger, node: int, *, opinions: int, seconds: float = 300) -> dict:
+    """Once ``opinions`` opinions are in and a job is running, SIGKILL node ``node`` and the job
+    worker, then start a new worker; returns what was under way at that moment."""
+    deadline = time.monotonic() + seconds
+    while ledger.count("opinion") < opinions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    running = 0
+    while time.monotonic() < deadline:
+        running = job_counts(cluster.db_url).get("running", 0)
+        if running:
+            break
+        time.sleep(0.05)
+    with ledger.lock:
+        before = len(ledger.acks)
+    cluster.kill_node(node)
+    cluster.kill_worker(cluster.workers[-1])
+    cluster.start_worker()
+    return {"jobs_running": running, "acks_before": before}
