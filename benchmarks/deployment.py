@@ -283,7 +283,7 @@ class Cluster:
     def route_to(self, nodes: list[int]) -> None:
         """Change nginx's upstream to these nodes (a reload: running requests finish)."""
         self._write_nginx(nodes)
-        # SIGHUP to the master (the process group's leader is runuser when we are root).
+        # nginx -s reload signals the master found in the pid file (as the user that runs it).
         subprocess.run(_as_user("nobody", [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(self._nginx_home),
                                            "-c", str(self.nginx_conf), "-e", str(self._nginx_home / "error.log"),
                                            "-s", "reload"]), check=True, capture_output=True)

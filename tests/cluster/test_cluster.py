@@ -96,6 +96,12 @@ def check_one_sheet(c: Cluster) -> None:
     refused = next(r for r in answers.values() if r.status_code == 409)
     assert refused.json()["error"] == "already_decided"
     assert sheets_per_decision(c.db_url)["with_several"] == 0
+    # The sheet was written by one node into the shared folder: both nodes serve the same file.
+    serial = next(r for r in answers.values() if r.status_code == 200).json()["sheet"]["serial"]
+    files = [requests.get(f"{c.node_url(n)}/api/v1/sheets/{serial}/pdf", timeout=60,
+                          headers={"Authorization": f"Bearer {c.seed['office']}"}) for n in (0, 1)]
+    assert [f.status_code for f in files] == [200, 200]
+    assert files[0].content == files[1].content and files[0].content.startswith(b"%PDF")
 
 
 def check_loop_survives_kill(c: Cluster) -> None:
