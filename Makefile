@@ -7,9 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Debian packages: the app needs CJK TrueType fonts for the sheet PDF (明/宋 serif, 楷体, 黑体:
 # review/sheets/fonts.py says why not Noto CJK); the tests also need a real browser, pdftoppm,
-# a PostgreSQL server and a Redis server (they start throw-away ones of their own).
+# a PostgreSQL server, a Redis server and nginx (they start throw-away ones of their own).
 RUN_PACKAGES := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql redis-server nginx
 
 .PHONY: run test install system-deps translations serve clean
 

@@ -87,12 +87,19 @@ def _forget_request_values(_exc) -> None:
         g.pop(name, None)
 
 
+# Folders the app writes: config key -> default sub-folder of the instance folder.
+FOLDERS = {"UPLOAD_DIR": "uploads", "OUTBOX_DIR": "outbox", "KEY_DIR": "keys", "SHEET_DIR": "sheets",
+           "CACHE_DIR": "cache"}
+
+
 def _apply_config(app: Flask, config: dict) -> None:
     instance = Path(app.instance_path)
-    for sub in ("uploads", "outbox", "keys", "sheets", "cache"):
-        (instance / sub).mkdir(parents=True, exist_ok=True)
     app.config.update({k: v for k, v in config.items() if k not in ("SECRET_KEY", "DATABASE_URL")})
-    app.config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(instance)
+    for key, sub in FOLDERS.items():
+        folder = Path(str(config.get(key) or instance / sub)).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        app.config[key] = str(folder)
+    app.config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(Path(app.config["KEY_DIR"]))
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(config, app.instance_path)
     # A server connection can drop between requests; an SQLite file cannot (no round trip per request).
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
@@ -110,24 +117,27 @@ def _apply_config(app: Flask, config: dict) -> None:
     # Served over https (REVIEW_BASE_URL): cookies only travel encrypted, and HSTS is sent.
     app.config["HTTPS"] = str(config["BASE_URL"]).lower().startswith("https://")
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = app.config["HTTPS"]
-    app.config["UPLOAD_DIR"] = str(instance / "uploads")
-    app.config["OUTBOX_DIR"] = str(instance / "outbox")
-    app.config["KEY_DIR"] = str(instance / "keys")
-    app.config["SHEET_DIR"] = str(instance / "sheets")
-    app.config["CACHE_DIR"] = str(instance / "cache")
     app.config.setdefault("TESTING", bool(config.get("TESTING", False)))
 
 
-def _instance_secret(instance: Path) -> str:
-    """A per-instance session key, generated once and kept in the instance folder."""
-    path = instance / "keys" / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+def _instance_secret(key_dir: Path) -> str:
+    """A per-instance session key, generated once and kept in the key folder. Written to a
+    temporary file and linked into place: of several workers or nodes starting at once on a
+    shared folder, one key wins and none reads a half-written file."""
+    path = key_dir / "secret_key"
+    if not path.exists():
+        tmp = key_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process was first: use its key
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
 
 
 def _init_extensions(app: Flask) -> None:

@@ -70,6 +70,13 @@ DEFAULTS: dict[str, object] = {
     # shared). 0 renders every view afresh.
     "PAGE_CACHE_SIZE": 512,
     "RUBRICS_DIR": "",  # empty = the rubrics/ folder of the code
+    # Folders the app writes, each under the instance folder unless set. With several app nodes,
+    # uploads, sheets and keys must be one shared folder each (see the README's "Production").
+    "UPLOAD_DIR": "",
+    "SHEET_DIR": "",
+    "KEY_DIR": "",  # the sheet signing key and the generated session key
+    "OUTBOX_DIR": "",  # mails written to disk when MAIL_SERVER is empty
+    "CACHE_DIR": "",  # per node: embedding cache and temporary files of checks
 }
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

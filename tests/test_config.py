@@ -117,3 +117,23 @@ def test_make_serve_links_point_at_the_address_served(monkeypatch):
     monkeypatch.setenv("REVIEW_BASE_URL", "https://hiap.example.gov.cn")
     shown = subprocess.run(["bash", "-c", probe], cwd=root, capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "https://hiap.example.gov.cn"
+
+
+def test_shared_folders_for_several_nodes(tmp_path, monkeypatch):
+    """Two nodes with their own instance folders but one shared upload, sheet and key folder (as
+    the README's production layout says) use the same files and the same session key."""
+    shared = tmp_path / "shared"
+    for key, sub in (("UPLOAD_DIR", "uploads"), ("SHEET_DIR", "sheets"), ("KEY_DIR", "keys")):
+        monkeypatch.setenv(f"REVIEW_{key}", str(shared / sub))
+    apps = []
+    for node in ("a", "b"):
+        monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / node))
+        apps.append(create_app({"TESTING": True}))
+    a, b = apps
+    for key, sub in (("UPLOAD_DIR", "uploads"), ("SHEET_DIR", "sheets"), ("KEY_DIR", "keys")):
+        assert a.config[key] == b.config[key] == str((shared / sub).resolve())
+        assert Path(a.config[key]).is_dir()
+    assert a.config["CACHE_DIR"] != b.config["CACHE_DIR"]  # per node
+    assert Path(a.config["CACHE_DIR"]).parent == (tmp_path / "a").resolve()
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] == (shared / "keys" / "secret_key").read_text()
+    assert not (tmp_path / "a" / "keys").exists()
