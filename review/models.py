@@ -6,6 +6,7 @@ from .reviews.models import (  # noqa: F401
     Assignment, ClauseComment, Decision, Opinion, ReminderLog, RevisionResponse,
 )
 from .screening.models import ScreeningForm  # noqa: F401
+from .followups.models import FollowUp, FollowUpReminder, Indicator  # noqa: F401
 from .routing.models import ExpertTokens, StoredProposal  # noqa: F401
 from .sheets.models import LegalityIntake, OpinionSheet  # noqa: F401
 from .submissions.models import (  # noqa: F401

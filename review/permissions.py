@@ -128,3 +128,31 @@ def precedent_visible(user: User, department_id: int) -> bool:
     if user.role in (Role.office, Role.admin, Role.expert):
         return True
     return user.role is Role.department and user.department_id == department_id
+
+
+# -- follow-up evaluations (review/followups) --------------------------------------------------
+
+
+def can_view_followup(user: User, followup) -> bool:
+    """The office and the administrator; a department only the follow-ups of its own policies."""
+    return user.role in (Role.office, Role.admin) or (
+        user.role is Role.department and user.department_id == followup.department_id)
+
+
+def can_report_followup(user: User, followup) -> bool:
+    return user.role is Role.department and user.department_id == followup.department_id
+
+
+def can_review_followup(user: User, followup) -> bool:
+    return user.role is Role.office
+
+
+def visible_followups(user: User):
+    """The ids ``can_view_followup`` allows, as a subquery for lists."""
+    from .followups.models import FollowUp
+
+    if user.role in (Role.office, Role.admin):
+        return db.select(FollowUp.id)
+    if user.role is Role.department:
+        return db.select(FollowUp.id).where(FollowUp.department_id == user.department_id)
+    return db.select(FollowUp.id).where(db.false())

@@ -130,6 +130,10 @@ def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=
         raise SubmissionError(code, f"invalid field: {code}", field,
                               [(c, f"invalid field: {c}", f) for c, f in problems])
     fields["problems"] = [list(p) for p in problems]  # shown with the files' problems, all at once
+    # A new review asked for after a follow-up evaluation (review/followups): kept until confirmed.
+    followup = str(form.get("followup") or (staged.form or {} if staged else {}).get("followup_id") or "")
+    if followup.isdigit() and len(followup) < 19:
+        fields["followup_id"] = followup
     if staged is None:
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="submission",
                               form=fields, files=[])
@@ -222,6 +226,10 @@ def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
     db.session.delete(staged)
     db.session.flush()
     record_event(sub, actor, "submit", "", Status.submitted.value)
+    if form.get("followup_id"):
+        from ..followups.operations import link_new_submission
+
+        link_new_submission(actor, sub, form["followup_id"])
     notify(office_users(), "submission.submit", submission=sub, url=f"/office/submissions/{sub.id}",
            department=sub.department.name)
     return sub
@@ -245,8 +253,11 @@ def discard_staged(staged: StagedUpload) -> None:
     db.session.delete(staged)
 
 
-def accept_submission(actor: User, sub: Submission) -> None:
-    transition(sub, "accept", actor)
+def accept_submission(actor: User, sub: Submission, lane=None, reason: str = ""):
+    """Intake in a lane (review/lanes.py): the screening's suggestion unless the office says why not."""
+    from ..lanes import accept
+
+    return accept(actor, sub, lane, reason)
 
 
 def return_submission(actor: User, sub: Submission, reason: str) -> None:

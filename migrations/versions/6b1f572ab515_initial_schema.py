@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 505ee1959fcb
+Revision ID: 6b1f572ab515
 Revises: 
-Create Date: 2026-12-01 12:46:30.605426
+Create Date: 2026-12-01 13:54:12.692101
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '505ee1959fcb'
+revision = '6b1f572ab515'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -171,6 +171,8 @@ def upgrade():
     sa.Column('current_round', sa.Integer(), nullable=False),
     sa.Column('panel_size', sa.Integer(), nullable=False),
     sa.Column('review_due', sa.Date(), nullable=True),
+    sa.Column('lane', sa.Enum('general', 'simple', 'filing', name='lane', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('lane_reason', sa.Text(), nullable=False),
     sa.Column('return_reason', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -342,6 +344,39 @@ def upgrade():
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clause_version_id'), ['version_id'], unique=False)
 
+    op.create_table('followup',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('months_after_publication', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('scheduled', 'reported', 'accepted', 'new_review', name='followupstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expected', sa.Enum('yes', 'partly', 'no', name='expected', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('report_text', sa.Text(), nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=False),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('new_submission_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_followup_created_by_id_user')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], name=op.f('fk_followup_decision_id_decision'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_followup_department_id_department')),
+    sa.ForeignKeyConstraint(['new_submission_id'], ['submission.id'], name=op.f('fk_followup_new_submission_id_submission'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['user.id'], name=op.f('fk_followup_reported_by_id_user')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name=op.f('fk_followup_reviewed_by_id_user')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_followup_submission_id_submission'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup')),
+    sa.UniqueConstraint('decision_id', name=op.f('uq_followup_decision_id'))
+    )
+    with op.batch_alter_table('followup', schema=None) as batch_op:
+        batch_op.create_index('ix_followup_department_status', ['department_id', 'status', 'due_on'], unique=False)
+        batch_op.create_index('ix_followup_status_due', ['status', 'due_on', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_followup_submission_id'), ['submission_id'], unique=False)
+
     op.create_table('opinion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -463,6 +498,28 @@ def upgrade():
     with op.batch_alter_table('clause_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clause_comment_opinion_id'), ['opinion_id'], unique=False)
 
+    op.create_table('followup_indicator',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('followup_id', sa.Integer(), nullable=False),
+    sa.Column('ordinal', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('target', sa.String(length=500), nullable=False),
+    sa.Column('result', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['followup_id'], ['followup.id'], name=op.f('fk_followup_indicator_followup_id_followup'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_indicator'))
+    )
+    with op.batch_alter_table('followup_indicator', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_followup_indicator_followup_id'), ['followup_id'], unique=False)
+
+    op.create_table('followup_reminder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('followup_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['followup_id'], ['followup.id'], name=op.f('fk_followup_reminder_followup_id_followup'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_reminder')),
+    sa.UniqueConstraint('followup_id', 'day', name='uq_followup_reminder_day')
+    )
     op.create_table('legality_intake',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sheet_id', sa.Integer(), nullable=False),
@@ -520,6 +577,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_legality_intake_sheet_id'))
 
     op.drop_table('legality_intake')
+    op.drop_table('followup_reminder')
+    with op.batch_alter_table('followup_indicator', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_indicator_followup_id'))
+
+    op.drop_table('followup_indicator')
     with op.batch_alter_table('clause_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_comment_opinion_id'))
 
@@ -543,6 +605,12 @@ def downgrade():
         batch_op.drop_index('ix_opinion_status_id')
 
     op.drop_table('opinion')
+    with op.batch_alter_table('followup', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_submission_id'))
+        batch_op.drop_index('ix_followup_status_due')
+        batch_op.drop_index('ix_followup_department_status')
+
+    op.drop_table('followup')
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_version_id'))
 
