@@ -21,7 +21,7 @@ from .calendar import add_working_days, app_calendar, local_today
 from .extensions import db
 from .submissions.models import Conclusion, Lane, Submission
 from .submissions.operations import SubmissionError
-from .workflow import TransitionError, transition
+from .workflow import find, transition
 
 SUGGESTED = {"none": Lane.filing, "minor": Lane.simple, "major": Lane.general}
 MAX_REASON = 5000
@@ -113,13 +113,13 @@ def confirm_filing(actor: User, sub: Submission, reason: str):
 
     with v.raising(LaneError):
         reason = v.text(reason, "reason", max_len=MAX_REASON)
-    previous, sub.conclusion = sub.conclusion, Conclusion.approve  # concluded iff a conclusion
-    try:
+    t = find(sub, "confirm_filing")
+    if t is None or actor is None or not t.allowed(actor, sub) or not reason:
+        transition(sub, "confirm_filing", actor, reason=reason)  # raises the precise refusal
+    with db.session.no_autoflush:  # status and conclusion change together (concluded iff a conclusion)
+        sub.conclusion = Conclusion.approve
         transition(sub, "confirm_filing", actor, reason=reason, data={
             "lane": Lane.filing.value, "expert_review": False, "conclusion": Conclusion.approve.value})
-    except TransitionError:
-        sub.conclusion = previous
-        raise
     decision = Decision(submission=sub, round=sub.current_round, conclusion=Conclusion.approve, proposed=None,
                         reason=reason, dissent=[], decided_by=actor)
     db.session.add(decision)
