@@ -40,7 +40,6 @@ class RegistryEntry(db.Model):
     __table_args__ = (
         CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name="impact_level_known"),
         CheckConstraint("yes_count BETWEEN 0 AND 10", name="yes_count_range"),
-        CheckConstraint("status != 'in_force' OR published_on IS NOT NULL", name="in_force_has_publication"),
         CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name="abolished_iff_date"),
         # The list's filters and sorts; each ends with id, the tie-break.
         Index("ix_registry_department_updated", "department_id", "updated_at", "id"),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 172a58e9c747
+Revision ID: e9e7cdcf4db6
 Revises: 
-Create Date: 2026-12-01 13:49:24.692177
+Create Date: 2026-12-01 13:59:50.319084
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '172a58e9c747'
+revision = 'e9e7cdcf4db6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -186,7 +186,6 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name=op.f('ck_registry_entry_abolished_iff_date')),
     sa.CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name=op.f('ck_registry_entry_impact_level_known')),
-    sa.CheckConstraint("status != 'in_force' OR published_on IS NOT NULL", name=op.f('ck_registry_entry_in_force_has_publication')),
     sa.CheckConstraint('yes_count BETWEEN 0 AND 10', name=op.f('ck_registry_entry_yes_count_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_registry_entry_created_by_id_user')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_registry_entry_department_id_department')),
