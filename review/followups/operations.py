@@ -49,16 +49,9 @@ def may_set(sub: Submission) -> bool:
 
 
 def publication_date(sub: Submission) -> date | None:
-    """The date the policy was published, once the registry records it."""
-    entry_id = getattr(sub, "registry_entry_id", None)
-    if entry_id is None:
-        return None
-    try:
-        from ..registry.models import RegistryEntry
-    except ImportError:  # the registry is not part of this build
-        return None
-    entry = db.session.get(RegistryEntry, entry_id)
-    return getattr(entry, "published_on", None) if entry is not None else None
+    """The date the policy was published, once its registry entry records it."""
+    entry = sub.registry_entry
+    return entry.published_on if entry is not None else None
 
 
 def _clean_indicators(rows: list[dict]) -> list[tuple[str, str]]:
@@ -111,10 +104,13 @@ def set_followup(actor: User, sub: Submission, indicators: list[dict], due_on: d
     return fu
 
 
-def on_publication(sub: Submission, published_on: date) -> None:
-    """The registry recorded the publication: a follow-up "N months after publication" gets its date."""
+def on_publication(entry, published_on: date) -> None:
+    """The registry recorded the publication: a follow-up "N months after publication" of any of the
+    entry's submissions gets its date (called by review/registry/operations.record_publication)."""
+    subs = db.select(Submission.id).where(Submission.registry_entry_id == entry.id)
     for fu in db.session.scalars(db.select(FollowUp).where(
-            FollowUp.submission_id == sub.id, FollowUp.months_after_publication.is_not(None))):
+            FollowUp.submission_id.in_(subs), FollowUp.months_after_publication.is_not(None),
+            FollowUp.status == FollowUpStatus.scheduled)):
         fu.due_on = add_months(published_on, fu.months_after_publication)
 
 
@@ -188,15 +184,15 @@ def followup_for_new_submission(actor: User, followup_id) -> FollowUp | None:
 
 
 def link_new_submission(actor: User, sub: Submission, followup_id) -> None:
-    """The new submission answers the follow-up: it joins the same registry entry."""
+    """The new submission answers the follow-up: it joins the same registry entry. Called before its
+    draft is recorded, so that the registry does not open a second entry for the same policy."""
     fu = followup_for_new_submission(actor, followup_id)
     if fu is None:
         return
-    fu.new_submission_id = sub.id
-    if hasattr(sub, "registry_entry_id") and getattr(fu.submission, "registry_entry_id", None):
-        sub.registry_entry_id = fu.submission.registry_entry_id
+    sub.registry_entry = fu.submission.registry_entry
     db.session.flush()
-    record_event(sub, actor, "followup_resubmit", data={"followup": fu.id, "previous": fu.submission_id})
+    fu.new_submission_id = sub.id
+    record_event(fu.submission, actor, "followup_resubmit", data={"followup": fu.id, "new_submission": sub.id})
 
 
 def followup_list(user: User, *, overdue_only: bool = False, limit: int = 20, today: date | None = None):

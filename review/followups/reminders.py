@@ -17,19 +17,25 @@ from ..calendar import local_today
 from ..extensions import db
 from ..notifications.operations import department_users, notify
 from .models import FollowUp, FollowUpReminder, FollowUpStatus
-from .operations import add_months, publication_date
+from .operations import add_months
 
 log = logging.getLogger(__name__)
 
 
 def _date_relative_ones() -> None:
-    """Follow-ups "N months after publication" whose publication is now recorded get their date."""
-    for fu in db.session.scalars(db.select(FollowUp).where(
-            FollowUp.status == FollowUpStatus.scheduled, FollowUp.due_on.is_(None),
-            FollowUp.months_after_publication.is_not(None)).options(joinedload(FollowUp.submission))):
-        published = publication_date(fu.submission)
-        if published is not None:
-            fu.due_on = add_months(published, fu.months_after_publication)
+    """Follow-ups "N months after publication" whose publication is now recorded get their date
+    (a safety net: record_publication dates them at once). One statement."""
+    from ..registry.models import RegistryEntry
+    from ..submissions.models import Submission
+
+    rows = db.session.execute(
+        db.select(FollowUp, RegistryEntry.published_on)
+        .join(Submission, FollowUp.submission_id == Submission.id)
+        .join(RegistryEntry, Submission.registry_entry_id == RegistryEntry.id)
+        .where(FollowUp.status == FollowUpStatus.scheduled, FollowUp.due_on.is_(None),
+               FollowUp.months_after_publication.is_not(None), RegistryEntry.published_on.is_not(None))).all()
+    for fu, published in rows:
+        fu.due_on = add_months(published, fu.months_after_publication)
     db.session.flush()
 
 

@@ -174,6 +174,9 @@ def record_publication(actor: User, entry: RegistryEntry, doc_number, published_
     entry.year = published.year
     entry.status = EntryStatus.in_force
     _audit(entry, actor, "registry_publish", {"doc_number": doc_number, "published_on": published.isoformat()})
+    from ..followups.operations import on_publication
+
+    on_publication(entry, published)  # a follow-up "N months after publication" gets its date
     db.session.flush()
 
 
@@ -253,7 +256,7 @@ def reviews_of(entry_ids: list[int]) -> dict[int, list[dict]]:
         return {}
     rows = db.session.execute(
         select(Submission.registry_entry_id, Decision.submission_id, Decision.round, Decision.conclusion,
-               Decision.decided_at, OpinionSheet.serial, OpinionSheet.id)
+               Decision.decided_at, OpinionSheet.serial, OpinionSheet.id, Submission.lane)
         .join(Submission, Decision.submission_id == Submission.id)
         .outerjoin(OpinionSheet, and_(OpinionSheet.decision_id == Decision.id))
         .where(Submission.registry_entry_id.in_(entry_ids))
@@ -261,5 +264,7 @@ def reviews_of(entry_ids: list[int]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {i: [] for i in entry_ids}
     for r in rows:
         out[r[0]].append({"submission_id": r.submission_id, "round": r.round, "conclusion": r.conclusion.value,
-                          "sheet_serial": r.serial, "sheet_id": r.id, "decided_at": r.decided_at})
+                          "sheet_serial": r.serial, "sheet_id": r.id, "decided_at": r.decided_at,
+                          # 审查程序 (review/lanes.py); a round accepted before lanes: 一般程序
+                          "lane": r.lane.value if r.lane else "general"})
     return out

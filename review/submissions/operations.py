@@ -225,14 +225,14 @@ def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
         panel_size=int(current_app.config["PANEL_SIZE"]),
     )
     db.session.add(sub)
+    if form.get("followup_id"):  # a new review after a follow-up evaluation: the same registry entry
+        from ..followups.operations import link_new_submission
+
+        link_new_submission(actor, sub, form["followup_id"])
     _version_from(sub, 1, staged.files, staged.parsed, actor, form.get("note", ""))
     db.session.delete(staged)
     db.session.flush()
     record_event(sub, actor, "submit", "", Status.submitted.value)
-    if form.get("followup_id"):
-        from ..followups.operations import link_new_submission
-
-        link_new_submission(actor, sub, form["followup_id"])
     notify(office_users(), "submission.submit", submission=sub, url=f"/office/submissions/{sub.id}",
            department=sub.department.name)
     return sub
