@@ -168,6 +168,10 @@ _PATHS = {
             "reason": {**_STR, "description": "required when the lane departs from the suggestion"}}},
             required=False),
         errors=(400, 401, 403, 404, 409), op_id="accept_submission")},
+    "/api/v1/submissions/{submission_id}/confirm-filing": {"post": _op(
+        "Confirm the screening's finding of no health impact and conclude without experts (备案确认)", "office",
+        200, _ref("State"), params=_SUB_ID, body=_reason_body("why the policy has no significant health impact "
+                                                             "(required)"), op_id="confirm_filing")},
     "/api/v1/submissions/{submission_id}/return": {"post": _op(
         "Return a submission for completion", "office", 200, _ref("State"), params=_SUB_ID,
         body=_reason_body("what is missing (required)"), op_id="return_submission")},

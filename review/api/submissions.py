@@ -248,6 +248,18 @@ def accept_submission(submission_id: int):
     return jsonify({**_state(sub), "lane": lane.value})
 
 
+@bp.post("/submissions/<int:submission_id>/confirm-filing")
+@api_auth(Role.office)
+def confirm_filing(submission_id: int):
+    """备案确认: conclude a submission accepted in the filing lane, without experts."""
+    from ..lanes import confirm_filing as confirm
+
+    sub = visible_submission(submission_id)
+    confirm(current_user, sub, text_field(json_body(), "reason"))
+    db.session.commit()
+    return jsonify({**_state(sub), "lane": sub.lane.value, "conclusion": sub.conclusion.value})
+
+
 @bp.post("/submissions/<int:submission_id>/return")
 @api_auth(Role.office)
 def return_submission(submission_id: int):

@@ -203,3 +203,22 @@ def followup_list(user: User, *, overdue_only: bool = False, limit: int = 20, to
     if overdue_only:
         stmt = stmt.where(FollowUp.status == FollowUpStatus.scheduled, FollowUp.due_on < today)
     return list(db.session.scalars(stmt.order_by(FollowUp.due_on.asc().nulls_last(), FollowUp.id).limit(limit)))
+
+
+def followups_of(entry_ids: list[int]) -> dict[int, list[dict]]:
+    """The follow-up evaluations of registry entries, for the registry's pages and API: {entry_id:
+    [{id, submission_id, status, due_on, months_after_publication, expected}]} in one statement."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Submission.registry_entry_id, FollowUp.id, FollowUp.submission_id, FollowUp.status,
+                  FollowUp.due_on, FollowUp.months_after_publication, FollowUp.expected)
+        .join(Submission, FollowUp.submission_id == Submission.id)
+        .where(Submission.registry_entry_id.in_(entry_ids)).order_by(FollowUp.id))
+    out: dict[int, list[dict]] = {i: [] for i in entry_ids}
+    for r in rows:
+        out[r[0]].append({"id": r.id, "submission_id": r.submission_id, "status": r.status.value,
+                          "due_on": r.due_on.isoformat() if r.due_on else None,
+                          "months_after_publication": r.months_after_publication,
+                          "expected": r.expected.value if r.expected else None})
+    return out

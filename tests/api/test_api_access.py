@@ -24,6 +24,7 @@ TABLE = [
     ("GET", "/api/v1/submissions/{sid}", READ),
     ("POST", "/api/v1/submissions/{sid}/accept", OFFICE),
     ("POST", "/api/v1/submissions/{sid}/return", OFFICE),
+    ("POST", "/api/v1/submissions/{sid}/confirm-filing", OFFICE),
     ("POST", "/api/v1/submissions/{sid}/withdraw", OWNER),
     ("POST", "/api/v1/submissions/{sid}/assignments", OFFICE),
     ("POST", "/api/v1/submissions/{sid}/decision", OFFICE),

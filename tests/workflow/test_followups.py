@@ -253,3 +253,13 @@ def test_overdue_followups_on_the_board_and_the_department_home(app, approved, m
         five = (_statements(app, lambda: office.get("/office/board")), _statements(app, lambda: dept.get("/submissions/")))
         assert five == one
         assert office.get("/office/board").get_data(as_text=True).count('class="overdue"') >= 5
+
+
+def test_the_registry_lists_an_entrys_followups_and_procedure(app, approved):
+    from review.registry.operations import reviews_of
+
+    fu = _set(approved)
+    entry_id = approved["sub"].registry_entry_id
+    [row] = fops.followups_of([entry_id])[entry_id]
+    assert (row["id"], row["status"], row["due_on"], row["months_after_publication"]) == (fu.id, "scheduled", None, 12)
+    assert [r["lane"] for r in reviews_of([entry_id])[entry_id]] == ["general"]

@@ -216,3 +216,22 @@ def test_api_accepts_in_a_lane_and_shows_it(app, intake):
     r = call("POST", f"/api/v1/submissions/{sub.id}/accept", json={"lane": "simple", "reason": "条款少"})
     assert r.status_code == 200 and r.get_json()["lane"] == "simple"
     assert call("GET", f"/api/v1/submissions/{sub.id}").get_json()["lane"] == "simple"
+
+
+def test_api_files_without_experts(app, intake):
+    from review.accounts.operations import create_token
+
+    sub = intake["submit"]("none")
+    headers = {"Authorization": f"Bearer {create_token('office')}"}
+    db.session.commit()
+    client = app.test_client()
+
+    def post(path, body):
+        with app.app_context():
+            return client.post(path, json=body, headers=headers)
+
+    assert post(f"/api/v1/submissions/{sub.id}/accept", {}).get_json()["lane"] == "filing"  # the suggestion
+    r = post(f"/api/v1/submissions/{sub.id}/confirm-filing", {"reason": ""})
+    assert r.status_code == 400 and r.get_json()["error"] == "reason_required"
+    r = post(f"/api/v1/submissions/{sub.id}/confirm-filing", {"reason": "不涉及健康决定因素"})
+    assert r.status_code == 200 and r.get_json()["status"] == "concluded" and r.get_json()["conclusion"] == "approve"
