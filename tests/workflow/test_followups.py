@@ -263,3 +263,26 @@ def test_the_registry_lists_an_entrys_followups_and_procedure(app, approved):
     [row] = fops.followups_of([entry_id])[entry_id]
     assert (row["id"], row["status"], row["due_on"], row["months_after_publication"]) == (fu.id, "scheduled", None, 12)
     assert [r["lane"] for r in reviews_of([entry_id])[entry_id]] == ["general"]
+
+
+def test_followup_pages_speak_the_users_language(app, approved):
+    from tests.workflow.test_i18n_crawl import english_runs
+
+    fu = _set(approved)
+    sid = approved["sub"].id
+    pages = {"office": ["/followups/", f"/followups/set/{sid}", f"/followups/{fu.id}", f"/office/submissions/{sid}",
+                        "/office/board"],
+             "edu": ["/followups/", f"/followups/{fu.id}", "/submissions/"]}
+    for username, paths in pages.items():
+        with login(app, username) as user:
+            for path in paths:
+                page = user.get(path).get_data(as_text=True)
+                assert not english_runs(page), (path, english_runs(page)[:5])
+            user.post("/locale/en", {"next": "/"})
+            for path in paths:
+                page = user.get(path).get_data(as_text=True)
+                assert 'lang="en"' in page
+                # Chinese only from the documents (title, department, indicators), no Chinese labels.
+                for label in ("跟踪评估", "监测指标", "目标值", "审查程序", "发布后"):
+                    assert label not in page, (path, label)
+            assert "12 months after publication" in user.get(f"/followups/{fu.id}").get_data(as_text=True)
