@@ -74,7 +74,7 @@ class RegistryEntry(db.Model):
 
     # Inventory entries: the file read in.
     source_filename: Mapped[str] = mapped_column(String(255), default="")
-    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")  # of the text read
     source_format: Mapped[str] = mapped_column(String(16), default="")
     parse_status: Mapped[str] = mapped_column(String(16), default="")
     parse_errors: Mapped[list] = mapped_column(JSON, default=list)

@@ -174,7 +174,18 @@ def record_publication(actor: User, entry: RegistryEntry, doc_number, published_
     entry.year = published.year
     entry.status = EntryStatus.in_force
     _audit(entry, actor, "registry_publish", {"doc_number": doc_number, "published_on": published.isoformat()})
+    _date_followups(entry, published)
     db.session.flush()
+
+
+def _date_followups(entry: RegistryEntry, published: date) -> None:
+    """Follow-ups set to "N months after publication" get their date (when that feature is installed)."""
+    try:
+        from ..followups.operations import on_publication
+    except ImportError:
+        return
+    for sub in db.session.scalars(select(Submission).where(Submission.registry_entry_id == entry.id)):
+        on_publication(sub, published)
 
 
 def mark_status(actor: User, entry: RegistryEntry, status: str, on, note: str = "") -> None:
