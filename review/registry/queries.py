@@ -100,6 +100,11 @@ def entries_query(viewer: User, f: Filters):
     return query.order_by(column.desc() if descending else column.asc(), tie)
 
 
+def get_entry(entry_id: int) -> RegistryEntry | None:
+    return db.session.scalar(select(RegistryEntry).options(joinedload(RegistryEntry.department))
+                             .where(RegistryEntry.id == entry_id))
+
+
 def entries_page(viewer: User, f: Filters, page: int, per_page: int):
     """(Pagination of entries with their departments, {reviews, reviewed}): four statements whatever
     the data (count, rows, review rounds, reviewed flags)."""

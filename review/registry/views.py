@@ -10,8 +10,7 @@ from ..extensions import db
 from ..messages import exc_text
 from ..permissions import can_edit_entry, can_run_inventory, can_view_entry, can_view_registry
 from . import operations as ops
-from .models import RegistryEntry
-from .queries import FilterError, Filters, entries_page, filter_choices, parse_filters
+from .queries import FilterError, Filters, entries_page, filter_choices, get_entry, parse_filters
 from .view_data import entry_detail, export_response, heatmap_rows, inventory_job, start_inventory
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
@@ -53,7 +52,7 @@ def export():
 
 def _entry_or_404(entry_id: int) -> RegistryEntry:
     viewer = _viewer()
-    entry = db.session.get(RegistryEntry, entry_id) or abort(404)
+    entry = get_entry(entry_id) or abort(404)
     if not can_view_entry(viewer, entry):
         abort(404)  # another department's entry does not exist for this user
     return entry
