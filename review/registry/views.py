@@ -10,6 +10,7 @@ from ..extensions import db
 from ..messages import exc_text
 from ..permissions import can_edit_entry, can_run_inventory, can_view_entry, can_view_registry
 from . import operations as ops
+from . import tasks  # noqa: F401  (registers the inventory job)
 from .queries import FilterError, Filters, entries_page, filter_choices, get_entry, parse_filters
 from .view_data import entry_detail, export_response, heatmap_rows, inventory_job, start_inventory
 
