@@ -73,8 +73,8 @@ ERRORS = {
     "too_many_reasons": _l("Give at most 10 reasons per question."),
     "related_too_long": _l("The list of related departments is longer than 300 characters."),
     # the registry (健康相关政策台账) and the inventory
-    "not_approved": _l("Only a draft whose review was approved (审查同意) can be recorded as published."),
-    "missing_doc_number": _l("Enter the document number (文号)."),
+    "not_approved": _l("Only a draft whose review was approved can be recorded as published."),
+    "missing_doc_number": _l("Enter the document number."),
     "missing_date": _l("Enter the date."),
     "bad_date": _l("The date is not valid: use the form YYYY-MM-DD."),
     "date_in_future": _l("The date is in the future."),

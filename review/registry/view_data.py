@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role, User
 from ..exports import workbook_response
@@ -66,8 +67,8 @@ def entry_detail(entry: RegistryEntry) -> dict:
             "answer_key": ANSWER_KEYS}
 
 
-EXPORT_HEADERS = ("ID", "Title", "Department", "Status", "Document number", "Impact level", "Questions answered yes",
-                  "Year", "Reviews")
+EXPORT_HEADERS = (_l("ID"), _l("Title"), _l("Department"), _l("Status"), _l("Document number"), _l("Impact level"),
+                  _l("Yes answers"), _l("Year"), _l("Reviews"))
 
 
 def export_rows(viewer: User, f: Filters):
@@ -81,7 +82,7 @@ def export_rows(viewer: User, f: Filters):
 
 
 def export_response(viewer: User, f: Filters):
-    headers = [_(h) for h in EXPORT_HEADERS]
+    headers = [str(h) for h in EXPORT_HEADERS]
     return workbook_response(export_rows(viewer, f), headers, _("registry") + ".xlsx", title=_("Registry"))
 
 
