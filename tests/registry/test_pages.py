@@ -129,7 +129,7 @@ def test_inventory_page_runs_the_job_and_shows_the_heatmap(app, make):
     result = edu.get(r.headers["Location"], headers={"Accept-Language": "en"})
     html = result.get_data(as_text=True)
     assert "3 documents read: " in html and "1 could not be read" in html
-    assert 'class="table heatmap"' in html and "heat-yes" in html and ">Yes<" in html and "Why" in html
+    assert 'class="table heatmap"' in html and "heat-yes" in html and ">Yes<" in html and "Why this answer" in html
     assert "infectious disease" in html  # the question names in the user's language
     assert "Scanned document, no text layer" in html  # the refused file and why
     from review.jobs.models import Job
