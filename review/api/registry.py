@@ -5,10 +5,9 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..extensions import db
 from ..messages import exc_text
 from ..registry.models import RegistryEntry
-from ..registry.queries import FilterError, decorate, entries_query, parse_filters
+from ..registry.queries import FilterError, entries_page, parse_filters
 from ..registry.view_data import export_response
 from .common import ApiError, api_auth, bp
 
@@ -45,17 +44,12 @@ def entry_json(e: RegistryEntry, reviews: list[dict]) -> dict:
 @api_auth(*REGISTRY_ROLES)
 def registry_list():
     """?department=&status=&impact=&year=&reviewed=yes|no&q=&sort=&dir=&page=&per_page= (at most 500)."""
-    from sqlalchemy.orm import joinedload
-
     f = _filters()
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 100, 1, MAX_PER_PAGE)
-    pagination = db.paginate(entries_query(current_user, f).options(joinedload(RegistryEntry.department)),
-                             page=page, per_page=per_page, error_out=False, count=True)
-    items = list(pagination.items)
-    reviews = decorate(items)["reviews"]
-    return jsonify({"total": pagination.total, "page": page, "per_page": per_page,
-                    "items": [entry_json(e, reviews[e.id]) for e in items]})
+    result, extra = entries_page(current_user, f, page, per_page)
+    return jsonify({"total": result.total, "page": page, "per_page": per_page,
+                    "items": [entry_json(e, extra["reviews"][e.id]) for e in result.items]})
 
 
 @bp.get("/registry.xlsx")

@@ -49,6 +49,7 @@ class RegistryEntry(db.Model):
         Index("ix_registry_status_updated", "status", "updated_at", "id"),
         Index("ix_registry_impact_updated", "impact_level", "updated_at", "id"),
         Index("ix_registry_year_updated", "year", "updated_at", "id"),
+        Index("ix_registry_filters", "status", "impact_level", "year"),  # counts of combined filters
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
