@@ -190,7 +190,7 @@ def inventory(app, n: int) -> None:
         job = Job(kind="inventory", payload=payload, total=count, owner_id=office.id)
         db.session.add(job)
         db.session.commit()
-        result = run_inventory(job, Progress(job))
+        result = run_inventory(job, Progress(job, job.lease))
         db.session.commit()
         whole = time.perf_counter() - t0
         read = sum(1 for r in result["rows"] if r.get("id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import Department, Role, User
 from ..extensions import db
@@ -114,7 +114,8 @@ def count_entries(viewer: User, f: Filters) -> int:
 
 
 def get_entry(entry_id: int) -> RegistryEntry | None:
-    return db.session.scalar(select(RegistryEntry).options(joinedload(RegistryEntry.department))
+    return db.session.scalar(select(RegistryEntry).options(joinedload(RegistryEntry.department),
+                                                           undefer(RegistryEntry.answers))
                              .where(RegistryEntry.id == entry_id))
 
 
@@ -156,16 +157,20 @@ def decorate(items: list[RegistryEntry]) -> dict:
     return {"reviews": reviews, "reviewed": {i: i in reviewed for i in ids}}
 
 
-def all_rows(viewer: User, f: Filters, batch: int = 2000):
-    """Every matching entry with its reviews, in batches (exports): yields (entry, reviews)."""
-    ids = db.session.scalars(entries_query(viewer, f).with_only_columns(RegistryEntry.id)).all()
-    for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
-        by_id = {e.id: e for e in db.session.scalars(
-            select(RegistryEntry).options(joinedload(RegistryEntry.department)).where(RegistryEntry.id.in_(chunk)))}
-        reviews = reviews_of(chunk)
-        for i in chunk:
-            yield by_id[i], reviews.get(i, [])
+EXPORT_COLUMNS = (RegistryEntry.id, RegistryEntry.title, RegistryEntry.department_id, RegistryEntry.status,
+                  RegistryEntry.doc_number, RegistryEntry.impact_level, RegistryEntry.yes_count, RegistryEntry.year)
+
+
+def all_rows(viewer: User, f: Filters, batch: int = 5000):
+    """Every matching entry as a plain row (the EXPORT_COLUMNS plus ``department``) with its reviews,
+    in batches of plain columns (exports of 10,000 rows): yields (row, reviews)."""
+    names = {d.id: d.display for d in db.session.scalars(select(Department))}
+    rows = db.session.execute(select(*EXPORT_COLUMNS).where(*_conditions(viewer, f)).order_by(*_order(f))).all()
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        reviews = reviews_of([r.id for r in chunk])
+        for r in chunk:
+            yield r, names.get(r.department_id, ""), reviews.get(r.id, [])
 
 
 def filter_choices(viewer: User) -> dict:

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import undefer
 
 from ..accounts.models import Role, User
 from ..exports import workbook_response
@@ -13,7 +14,7 @@ from ..i18n import label
 from ..messages import error_text
 from ..sheets.models import LegalityIntake
 from ..submissions.models import Submission
-from .models import RegistryEntry
+from .models import EntryStatus, RegistryEntry
 from .operations import can_publish, reviews_of
 from .queries import Filters, all_rows
 
@@ -72,12 +73,14 @@ EXPORT_HEADERS = (_l("ID"), _l("Title"), _l("Department"), _l("Status"), _l("Doc
 
 
 def export_rows(viewer: User, f: Filters):
-    for entry, reviews in all_rows(viewer, f):
-        yield (entry.id, entry.title, entry.department.display, label("entry_status", entry.status),
-               entry.doc_number, label("impact_level", entry.impact_level) if entry.impact_level else "",
-               entry.yes_count, entry.year,
+    statuses = {s: label("entry_status", s) for s in EntryStatus}
+    levels = {lv: label("impact_level", lv) for lv in ("none", "minor", "major")}
+    conclusions = {c: label("conclusion", c) for c in ("approve", "modify", "redraft", "reject")}
+    for row, department, reviews in all_rows(viewer, f):
+        yield (row.id, row.title, department, statuses[row.status], row.doc_number, levels.get(row.impact_level, ""),
+               row.yes_count, row.year,
                "; ".join(_("#%(sub)s round %(round)s: %(conclusion)s %(serial)s", sub=r["submission_id"],
-                           round=r["round"], conclusion=label("conclusion", r["conclusion"]),
+                           round=r["round"], conclusion=conclusions.get(r["conclusion"], r["conclusion"]),
                            serial=r["sheet_serial"] or "").strip() for r in reviews))
 
 
@@ -111,7 +114,8 @@ def heatmap_rows(job) -> dict:
     """The result as a policy × question matrix: entries read (one statement) and files refused."""
     rows = (job.result or {}).get("rows") or []
     ids = [r["id"] for r in rows if r.get("id")]
-    entries = {e.id: e for e in db.session.scalars(db.select(RegistryEntry).where(RegistryEntry.id.in_(ids)))} \
+    entries = {e.id: e for e in db.session.scalars(db.select(RegistryEntry).options(undefer(RegistryEntry.answers))
+                                                    .where(RegistryEntry.id.in_(ids)))} \
         if ids else {}
     read = [(r, entries[r["id"]]) for r in rows if r.get("id") in entries]
     read.sort(key=lambda pair: (-pair[1].yes_count, pair[1].title))

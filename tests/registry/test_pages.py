@@ -156,6 +156,10 @@ def test_xlsx_export_escapes_formulas(app, make):
     assert len(rows) == 1 + 5
     assert "'=HYPERLINK(\"http://evil.example\",\"点击\")" in [row[1] for row in rows]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    for username, status in (("edu", 200), ("exp", 403)):
+        r = app.test_client().get("/api/v1/registry.xlsx", headers={"Authorization": f"Bearer {create_token(username)}"})
+        assert r.status_code == status
+    assert app.test_client().get("/api/v1/registry.xlsx").status_code == 401
     page = login(app, "edu").get("/registry/export.xlsx?impact=major")
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(page.data)).active.iter_rows()]
     assert [r[1] for r in rows[1:]] == ["校园控烟实施方案"]
