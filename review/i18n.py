@@ -103,6 +103,16 @@ LABELS = {
     "expected.yes": _l("Yes"),
     "expected.partly": _l("Partly"),
     "expected.no": _l("No"),
+    "entry_status.drafting": _l("Drafting"),
+    "entry_status.under_review": _l("Under review"),
+    "entry_status.in_force": _l("In force"),
+    "entry_status.revised": _l("Revised"),
+    "entry_status.abolished": _l("Abolished"),
+    "entry_origin.submission": _l("Submitted for review"),
+    "entry_origin.inventory": _l("Inventory of existing documents"),
+    "intake.accepted": _l("Accepted for legality review"),
+    "intake.returned": _l("Returned"),
+    "intake.pending": _l("Pending"),
 }
 
 
@@ -141,6 +151,9 @@ ACTIONS = {
     "followup_accept": _l("Follow-up report accepted"),
     "followup_new_review": _l("New review requested after follow-up"),
     "followup_resubmit": _l("Submitted again after follow-up"),
+    "registry_publish": _l("Publication recorded in the registry"),
+    "registry_revised": _l("Recorded as revised in the registry"),
+    "registry_abolished": _l("Recorded as abolished in the registry"),
 }
 
 

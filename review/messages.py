@@ -86,6 +86,25 @@ ERRORS = {
     "reason_too_long": _l("A reason is longer than 500 characters."),
     "too_many_reasons": _l("Give at most 10 reasons per question."),
     "related_too_long": _l("The list of related departments is longer than 300 characters."),
+    # the registry (健康相关政策台账) and the inventory
+    "not_approved": _l("Only a draft whose review was approved can be recorded as published."),
+    "missing_doc_number": _l("Enter the document number."),
+    "missing_date": _l("Enter the date."),
+    "bad_date": _l("The date is not valid: use the form YYYY-MM-DD."),
+    "date_in_future": _l("The date is in the future."),
+    "effective_before_published": _l("A policy cannot take effect before it is published."),
+    "bad_status": _l("Choose revised or abolished."),
+    "not_in_force": _l("Only a policy in force can be recorded as revised or abolished."),
+    "before_publication": _l("The date is before the policy was published."),
+    "bad_filter": _l("A filter has a value this list does not know; it was ignored."),
+    "query_too_long": _l("The search is longer than 200 characters."),
+    "no_files": _l("Choose the documents, or a zip of them, to read in."),
+    "no_documents": _l("The zip holds no .docx, .pdf or .txt document."),
+    "inventory_file_type": _l("%(name)s is not a .docx, .pdf, .txt or .zip file."),
+    "bad_zip": _l("The zip file is damaged or is not a zip file. Create it again and upload it."),
+    "zip_encrypted": _l("The zip file is password-protected. Upload it without a password."),
+    "zip_too_many": _l("This upload holds %(n)s files; at most %(max)s are read in at once. Split it into several uploads."),
+    "zip_bomb": _l("The zip file was refused: %(name)s would expand to far more data than the zip holds (a zip bomb), or beyond the size limit of one document."),
 }
 
 

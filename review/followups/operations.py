@@ -104,12 +104,11 @@ def set_followup(actor: User, sub: Submission, indicators: list[dict], due_on: d
     return fu
 
 
-def on_publication(entry, published_on: date) -> None:
-    """The registry recorded the publication: a follow-up "N months after publication" of any of the
-    entry's submissions gets its date (called by review/registry/operations.record_publication)."""
-    subs = db.select(Submission.id).where(Submission.registry_entry_id == entry.id)
+def on_publication(sub: Submission, published_on: date) -> None:
+    """The registry recorded the publication: a follow-up "N months after publication" of the
+    submission gets its date (called by review/registry/operations.record_publication)."""
     for fu in db.session.scalars(db.select(FollowUp).where(
-            FollowUp.submission_id.in_(subs), FollowUp.months_after_publication.is_not(None),
+            FollowUp.submission_id == sub.id, FollowUp.months_after_publication.is_not(None),
             FollowUp.status == FollowUpStatus.scheduled)):
         fu.due_on = add_months(published_on, fu.months_after_publication)
 

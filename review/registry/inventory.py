@@ -4,6 +4,7 @@ them with per-file progress (run_inventory); the CLI runs the same per-file step
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -82,12 +83,16 @@ def _hidden(name: str) -> bool:
 def extract_member(zip_path: Path, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A member's bytes, read with a hard cap: a member that lies about its size is a bomb too."""
     out = bytearray()
-    with zipfile.ZipFile(zip_path) as zf, zf.open(info) as fh:
-        while chunk := fh.read(1 << 16):
-            out += chunk
-            if len(out) > min(limit, info.file_size):
-                raise RegistryError("zip_bomb", "the zip expands to far more data than it holds; it was refused",
-                                    "files", name=_member_name(info))
+    try:
+        with zipfile.ZipFile(zip_path) as zf, zf.open(info) as fh:
+            while chunk := fh.read(1 << 16):
+                out += chunk
+                if len(out) > min(limit, info.file_size):
+                    raise RegistryError("zip_bomb", "the zip expands to far more data than it holds; it was "
+                                        "refused", "files", name=_member_name(info))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # zipfile stops at the declared size and then finds the CRC wrong: a damaged or lying member.
+        raise RegistryError("bad_zip", "the zip file is damaged or not a zip", "files") from None
     return bytes(out)
 
 
@@ -148,7 +153,8 @@ def import_document(department_id: int, actor_id: int | None, name: str, path: P
     if parsed.get("status") == "failure" or not parsed.get("clauses"):
         errors = parsed.get("errors") or [{"code": "empty", "message": "no body text"}]
         return {**row, "status": "failure", "error": errors[0].get("code"), "message": errors[0].get("message")}
-    entry = _entry_of(department_id, parsed.get("sha256") or "")
+    # The text's hash: the same document saved again (another file, the same text) is the same entry.
+    entry = _entry_of(department_id, parsed.get("text_sha256") or parsed.get("sha256") or "")
     entry.title = (parsed.get("title") or Path(name).stem)[:300]
     entry.doc_number = (parsed.get("doc_number") or "")[:100]
     entry.published_on = _iso(parsed.get("date"))

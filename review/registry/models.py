@@ -49,6 +49,7 @@ class RegistryEntry(db.Model):
         Index("ix_registry_status_updated", "status", "updated_at", "id"),
         Index("ix_registry_impact_updated", "impact_level", "updated_at", "id"),
         Index("ix_registry_year_updated", "year", "updated_at", "id"),
+        Index("ix_registry_filters", "status", "impact_level", "year"),  # counts of combined filters
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,11 +71,12 @@ class RegistryEntry(db.Model):
     # Screening snapshot: "" until screened; answers [{id, topic, answer, reasons: [...]}].
     impact_level: Mapped[str] = mapped_column(String(10), default="")
     yes_count: Mapped[int] = mapped_column(Integer, default=0)
-    answers: Mapped[list] = mapped_column(JSON, default=list)
+    # Loaded only where shown (the entry, the heatmap): lists and exports do not parse it.
+    answers: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
 
     # Inventory entries: the file read in.
     source_filename: Mapped[str] = mapped_column(String(255), default="")
-    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")  # of the text read
     source_format: Mapped[str] = mapped_column(String(16), default="")
     parse_status: Mapped[str] = mapped_column(String(16), default="")
     parse_errors: Mapped[list] = mapped_column(JSON, default=list)
@@ -127,6 +129,11 @@ _SQLITE_FTS = (
 )
 _POSTGRES_FTS = ("CREATE INDEX IF NOT EXISTS ix_registry_text_fts ON registry_text "
                  "USING gin (to_tsvector('simple', terms))",)
+
+
+def include_name(name, type_, _parent_names) -> bool:
+    """For Alembic's comparisons: the FTS5 table and its shadow tables are not models."""
+    return not (type_ == "table" and (name or "").startswith("registry_fts"))
 
 
 @event.listens_for(Table, "after_create")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0ffeb3aad36c
+Revision ID: 9e3f52ee5f96
 Revises: 
-Create Date: 2026-12-01 14:16:14.293593
+Create Date: 2026-12-01 14:51:30.699617
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0ffeb3aad36c'
+revision = '9e3f52ee5f96'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -224,6 +224,7 @@ def upgrade():
         batch_op.create_index('ix_registry_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_department_year', ['department_id', 'year', 'impact_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_entry_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_registry_filters', ['status', 'impact_level', 'year'], unique=False)
         batch_op.create_index('ix_registry_impact_updated', ['impact_level', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_status_updated', ['status', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_title', ['title', 'id'], unique=False)
@@ -745,6 +746,7 @@ def downgrade():
         batch_op.drop_index('ix_registry_title')
         batch_op.drop_index('ix_registry_status_updated')
         batch_op.drop_index('ix_registry_impact_updated')
+        batch_op.drop_index('ix_registry_filters')
         batch_op.drop_index(batch_op.f('ix_registry_entry_department_id'))
         batch_op.drop_index('ix_registry_department_year')
         batch_op.drop_index('ix_registry_department_updated')
