@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "JOB_QUEUE": "",
     "JOB_WORKERS": 2,  # threads of `flask worker`; each parse also runs in its own sandboxed child
     "JOB_HEARTBEAT_SECONDS": 10,
+    "JOB_POLL_SECONDS": 0.25,  # longest pause of an idle worker between looks at the SQLite queue
     "JOB_STALE_SECONDS": 60,  # a running job without a heartbeat this long lost its worker
     "MAX_CLAUSES": 3000,  # per draft; a denser upload is refused by the parse child
     "MAX_FILES": 100,  # files per upload request (draft, letter and basis files together)

@@ -61,8 +61,11 @@ class JobQueue:
                 db.session.remove()
 
     def consumer(self, workers: int):
+        # Huey's idle polling backs off to 10 s by default: an upload would wait that long for its
+        # parse. A short cap keeps the preview quick (Redis blocks on the queue instead of polling).
         return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                         check_worker_health=True)
+                                         check_worker_health=True, initial_delay=0.05, backoff=1.2,
+                                         max_delay=float(self.app.config["JOB_POLL_SECONDS"]))
 
 
 def _make_huey(app):
