@@ -202,18 +202,20 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .api.common import register_error_handlers
+    from .followups.views import bp as followups_bp
     from .home import bp as home_bp
     from .jobs.views import bp as jobs_bp
     from .notifications.views import bp as notifications_bp
     from .office.views import bp as office_bp
     from .reviews.views import bp as reviews_bp
+    from .registry.views import bp as registry_bp
     from .screening.views import bp as screening_bp
     from .sheets.views import bp as sheets_bp
     from .submissions.views import bp as submissions_bp
     from .verify.views import bp as verify_bp
 
     for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp, submissions_bp, office_bp,
-               reviews_bp, notifications_bp, screening_bp, jobs_bp):
+               reviews_bp, notifications_bp, screening_bp, jobs_bp, registry_bp, followups_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
     from .jobs.cli import register as register_job_commands
 
     register_job_commands(app)
+    from .registry.cli import register as register_registry_commands
+
+    register_registry_commands(app)
 
 
 def _fail(message: str) -> None:
@@ -189,12 +192,16 @@ def route_cmd(files, department, k, as_json) -> None:
 @click.option("--today", default=None, help="ISO date to run for (default: today)")
 @with_appcontext
 def remind_cmd(today) -> None:
-    """Send the day's reminders: N working days before the deadline, and overdue (run daily by cron)."""
+    """Send the day's reminders: experts N working days before the deadline and overdue, and the
+    departments whose follow-up report is due (run daily by cron)."""
     from datetime import date
 
+    from .followups.reminders import due_followup_reminders
     from .reviews.operations import due_reminders
 
     day = date.fromisoformat(today) if today else None
     sent = due_reminders(day)
+    followups = due_followup_reminders(day)
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent")
+    click.echo(f"{followups} follow-up reminder(s) sent")

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, object] = {
     "HOLIDAYS": "",  # comma-separated ISO dates that are not working days
     "EXTRA_WORKDAYS": "",  # comma-separated ISO weekend dates that are working days (调休)
     "REMIND_DAYS_BEFORE": 2,
+    "SIMPLE_DUE_DAYS": 5,  # 简易程序: the one expert's deadline, in working days
+    "FOLLOWUP_MONTHS": 12,  # 跟踪评估: default follow-up date, months after publication
+    "FOLLOWUP_REMIND_EVERY": 7,  # days between reminders of an overdue follow-up report
     "COMMITTEE_NAME": "滨海新区健康专家委员会",
     "SHEET_SERIAL_PREFIX": "健审",
     "BASE_URL": "http://127.0.0.1:5000",

@@ -93,6 +93,26 @@ LABELS = {
     "token.active": _l("Active"),
     "token.expired": _l("Expired"),
     "token.revoked": _l("Revoked"),
+    "lane.general": _l("General procedure (full panel)"),
+    "lane.simple": _l("Simplified procedure (one expert)"),
+    "lane.filing": _l("Filing confirmation (no expert review)"),
+    "followup.scheduled": _l("Waiting for the report"),
+    "followup.reported": _l("Report submitted"),
+    "followup.accepted": _l("Report accepted"),
+    "followup.new_review": _l("New review requested"),
+    "expected.yes": _l("Yes"),
+    "expected.partly": _l("Partly"),
+    "expected.no": _l("No"),
+    "entry_status.drafting": _l("Drafting"),
+    "entry_status.under_review": _l("Under review"),
+    "entry_status.in_force": _l("In force"),
+    "entry_status.revised": _l("Revised"),
+    "entry_status.abolished": _l("Abolished"),
+    "entry_origin.submission": _l("Submitted for review"),
+    "entry_origin.inventory": _l("Inventory of existing documents"),
+    "intake.accepted": _l("Accepted for legality review"),
+    "intake.returned": _l("Returned"),
+    "intake.pending": _l("Pending"),
 }
 
 
@@ -124,6 +144,16 @@ ACTIONS = {
     "legality_intake": _l("Legality-review intake recorded"),
     "edit_screening": _l("Screening form edited"),
     "finalise_screening": _l("Screening form made final"),
+    "confirm_filing": _l("Filed without expert review"),
+    "set_followup": _l("Follow-up evaluation set"),
+    "remind_followup": _l("Follow-up reminder sent"),
+    "followup_report": _l("Follow-up report submitted"),
+    "followup_accept": _l("Follow-up report accepted"),
+    "followup_new_review": _l("New review requested after follow-up"),
+    "followup_resubmit": _l("Submitted again after follow-up"),
+    "registry_publish": _l("Publication recorded in the registry"),
+    "registry_revised": _l("Recorded as revised in the registry"),
+    "registry_abolished": _l("Recorded as abolished in the registry"),
 }
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 from .accounts.models import Role, User
 from .audit.operations import record_event
-from .submissions.models import Conclusion, Status, Submission
+from .submissions.models import Conclusion, Lane, Status, Submission
 
 
 class TransitionError(Exception):
@@ -28,6 +28,16 @@ def _owner(actor: User, sub: Submission) -> bool:
 
 def _staff(actor: User, sub: Submission) -> bool:
     return actor.role is Role.office
+
+
+def _staff_panel(actor: User, sub: Submission) -> bool:
+    """Experts are invited in 一般程序 and 简易程序 only (a submission accepted before lanes: 一般程序)."""
+    return _staff(actor, sub) and sub.lane is not Lane.filing
+
+
+def _staff_filing(actor: User, sub: Submission) -> bool:
+    """备案确认: the office confirms the screening's finding of no health impact, with no expert."""
+    return _staff(actor, sub) and sub.lane is Lane.filing
 
 
 def _revisable(actor: User, sub: Submission) -> bool:
@@ -48,7 +58,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.submitted, "accept", S.accepted, _staff),
     Transition(S.submitted, "return", S.returned, _staff, needs_reason=True),
     Transition(S.returned, "resubmit", S.submitted, _owner),
-    Transition(S.accepted, "start_review", S.under_review, _staff),
+    # ``accept`` records the lane (review/lanes.py); the lanes share every state.
+    Transition(S.accepted, "start_review", S.under_review, _staff_panel),
+    Transition(S.accepted, "confirm_filing", S.concluded, _staff_filing, needs_reason=True),
     Transition(S.under_review, "close_review", S.deliberation, _staff, needs_reason=True),
     # Entered by the system when the last opinion of the round comes in.
     Transition(S.under_review, "opinions_complete", S.deliberation, lambda actor, sub: True),
@@ -79,6 +91,7 @@ def transition(sub: Submission, action: str, actor: User | None, *, reason: str 
                data: dict | None = None) -> Transition:
     """Apply ``action`` to ``sub`` as ``actor`` (None only for system actions)."""
     from .notifications.operations import notify_transition
+    from .registry.operations import sync_submission
 
     t = find(sub, action)
     if t is None:
@@ -96,4 +109,5 @@ def transition(sub: Submission, action: str, actor: User | None, *, reason: str 
         sub.conclusion = None
     record_event(sub, actor, action, source.value, t.target.value, reason=reason, data=data)
     notify_transition(sub, action, actor, reason=reason)
+    sync_submission(sub)  # the registry entry's status follows
     return t

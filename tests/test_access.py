@@ -17,6 +17,7 @@ PAGES = {
     "/verify/register": {"justice", "office", "admin"},
     "/admin/": {"admin"},
     "/admin/experts": {"admin", "office"},
+    "/followups/": {"department", "office", "admin"},
 }
 
 

@@ -83,7 +83,9 @@ _SCHEMAS = {
         "job": {"$ref": "#/components/schemas/Job"}, "status_url": _STR}},
     "Summary": {"type": "object", "properties": {
         "id": _INT, "title": _STR, "status": _STATUS, "round": _INT, "policy_type": _STR, "stage": _STR,
-        "department": _STR, "conclusion": {"type": ["string", "null"]}, "created_at": _NULL_STR}},
+        "department": _STR, "conclusion": {"type": ["string", "null"]}, "created_at": _NULL_STR,
+        "lane": {"type": ["string", "null"], "enum": ["general", "simple", "filing", None],
+                 "description": "the review procedure chosen at intake (一般程序, 简易程序, 备案确认)"}}},
     "Assignment": {"type": "object", "properties": {
         "id": _INT, "submission_id": _INT, "round": _INT,
         "expert_id": {"type": ["integer", "null"], "description": "null for a department when the panel is anonymised"},
@@ -165,8 +167,18 @@ _PATHS = {
         "Read a submission", "department (own), office, admin, expert (assigned)", 200, _ref("Submission"),
         errors=(401, 403, 404), params=_SUB_ID, op_id="get_submission")},
     "/api/v1/submissions/{submission_id}/accept": {"post": _op(
-        "Accept a submission for review", "office", 200, _ref("State"), params=_SUB_ID,
-        errors=(401, 403, 404, 409), op_id="accept_submission")},
+        "Accept a submission for review in a lane", "office", 200, _ref("State"), params=_SUB_ID,
+        body=_json_body({"type": "object", "properties": {
+            "lane": {"type": "string", "enum": ["general", "simple", "filing"],
+                     "description": "default: the screening's suggestion (major → general, minor → simple, "
+                                    "none → filing)"},
+            "reason": {**_STR, "description": "required when the lane departs from the suggestion"}}},
+            required=False),
+        errors=(400, 401, 403, 404, 409), op_id="accept_submission")},
+    "/api/v1/submissions/{submission_id}/confirm-filing": {"post": _op(
+        "Confirm the screening's finding of no health impact and conclude without experts (备案确认)", "office",
+        200, _ref("State"), params=_SUB_ID, body=_reason_body("why the policy has no significant health impact "
+                                                             "(required)"), op_id="confirm_filing")},
     "/api/v1/submissions/{submission_id}/return": {"post": _op(
         "Return a submission for completion", "office", 200, _ref("State"), params=_SUB_ID,
         body=_reason_body("what is missing (required)"), op_id="return_submission")},
@@ -275,7 +287,7 @@ _PATHS = {
 }
 
 # Other API modules may describe (or re-describe) their routes in OPENAPI_PATHS.
-_CONTRIBUTORS = ("review.api.sheets", "review.api.stats")
+_CONTRIBUTORS = ("review.api.sheets", "review.api.stats", "review.api.registry")
 
 
 def build_spec() -> dict:

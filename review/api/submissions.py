@@ -105,6 +105,7 @@ def summary_dict(sub: Submission) -> dict:
             "policy_type": sub.policy_type.value, "stage": sub.stage.value,
             "department": sub.department.name,
             "conclusion": sub.conclusion.value if sub.conclusion else None,
+            "lane": sub.lane.value if sub.lane else None,
             "created_at": sub.created_at.isoformat() if sub.created_at else None}
 
 
@@ -263,9 +264,25 @@ def get_submission(submission_id: int):
 @api_auth(Role.office)
 def accept_submission(submission_id: int):
     sub = visible_submission(submission_id)
-    sops.accept_submission(current_user, sub)
+    # Optional body {lane: general|simple|filing, reason}: without a lane, the screening's suggestion.
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "send a JSON object with Content-Type: application/json")
+    lane = sops.accept_submission(current_user, sub, body.get("lane"), text_field(body, "reason"))
     db.session.commit()
-    return jsonify(_state(sub))
+    return jsonify({**_state(sub), "lane": lane.value})
+
+
+@bp.post("/submissions/<int:submission_id>/confirm-filing")
+@api_auth(Role.office)
+def confirm_filing(submission_id: int):
+    """备案确认: conclude a submission accepted in the filing lane, without experts."""
+    from ..lanes import confirm_filing as confirm
+
+    sub = visible_submission(submission_id)
+    confirm(current_user, sub, text_field(json_body(), "reason"))
+    db.session.commit()
+    return jsonify({**_state(sub), "lane": sub.lane.value, "conclusion": sub.conclusion.value})
 
 
 @bp.post("/submissions/<int:submission_id>/return")

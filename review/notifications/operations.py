@@ -78,6 +78,7 @@ def notify_transition(sub, action: str, actor, *, reason: str = "") -> None:
         "opinions_complete": (office, "office"),
         "reopen_review": (dept, "department"),
         "decide": (dept, "department"),
+        "confirm_filing": (dept, "department"),
         "revise": (office, "office"),
         "withdraw": (office + open_experts, "office"),
     }

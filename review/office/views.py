@@ -31,7 +31,9 @@ from ..routing import store as routing_store
 from ..routing.operations import default_due, propose_for_submission
 from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
-from ..submissions.models import Conclusion, Status, Submission, SubmissionVersion
+from .. import lanes
+from ..followups.operations import followup_list, followup_of
+from ..submissions.models import Conclusion, Lane, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -78,7 +80,8 @@ def board():
                       selectinload(Submission.assignments).joinedload(Assignment.expert))
              .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("office/board.html", page=page, subs=page.items, today=local_today())
+    overdue = followup_list(current_user, overdue_only=True, limit=current_app.config["PAGE_SIZE"])
+    return render_template("office/board.html", page=page, subs=page.items, today=local_today(), overdue=overdue)
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -144,16 +147,32 @@ def detail(sub_id: int):
     names = db.session.scalars(db.select(Expert.name).where(Expert.active.is_(True))
                                .order_by(Expert.name)).all() if proposal else []
     precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
+    actions = available_actions(current_user, sub)
+    intake = lanes.screening_of(sub) if "accept" in actions else None
     return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names, precedents=precedents,
-                           actions=available_actions(current_user, sub), default_due=default_due(),
-                           parsed=parsed, today=local_today())
+                           actions=actions, default_due=lanes.default_due(sub), parsed=parsed, today=local_today(),
+                           intake=intake, suggested=lanes.suggested_lane(intake["level"]) if intake else None,
+                           Lane=Lane, followup=followup_of(sub))
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])
 @role_required(Role.office)
 def accept(sub_id: int):
     sub = _submission(sub_id)
-    return _run(lambda: sops.accept_submission(current_user, sub), _("Accepted. Confirm the panel next."), sub)
+    lane, reason = request.form.get("lane", ""), request.form.get("lane_reason", "")
+    done = {"general": _("Accepted in the general procedure. Confirm the panel next."),
+            "simple": _("Accepted in the simplified procedure. Invite the one expert next."),
+            "filing": _("Accepted for filing. Confirm the screening's finding next.")}
+    return _run(lambda: sops.accept_submission(current_user, sub, lane, reason),
+                done.get(lane, _("Accepted. Confirm the panel next.")), sub)
+
+
+@bp.route("/submissions/<int:sub_id>/confirm-filing", methods=["POST"])
+@role_required(Role.office)
+def confirm_filing(sub_id: int):
+    sub = _submission(sub_id)
+    return _run(lambda: lanes.confirm_filing(current_user, sub, request.form.get("reason", "")),
+                _("Filed: the finding of no significant health impact is confirmed, without expert review."), sub)
 
 
 @bp.route("/submissions/<int:sub_id>/return", methods=["POST"])

@@ -17,6 +17,7 @@ from ..experts.models import Expert, ExpertConflict
 from ..extensions import db
 from ..notifications.operations import notify, office_users
 from ..submissions.models import Conclusion, Status, Submission
+from ..lanes import check_seats
 from ..workflow import TransitionError, transition
 
 # Aggregation, decisions and reminders live in their own modules; they are part of this API.
@@ -57,7 +58,7 @@ def _lock_submission(sub: Submission) -> None:
 
 
 def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: date,
-                   proposal=None) -> list[Assignment]:
+                   proposal=None, replacing: Assignment | None = None) -> list[Assignment]:
     """Invite experts for the current round; starts the review when the submission was accepted.
 
     Conflicts of interest, load and availability are checked again here, whatever the page sent.
@@ -72,6 +73,7 @@ def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: dat
         raise ReviewError("unknown_expert", "expert ids must be positive whole numbers", "expert_ids")
     if not ids:
         raise ReviewError("no_experts", "choose at least one expert", "expert_ids")
+    check_seats(sub, len(ids), replacing)
     if due < local_today():
         raise ReviewError("due_in_past", "the deadline is in the past", "due")
     seated = {a.expert_id for a in sub.round_assignments() if a.status not in
@@ -168,7 +170,7 @@ def replace_expert(actor: User, a: Assignment, expert_id: int) -> Assignment:
     if a.status is AssignmentStatus.submitted or a.status is AssignmentStatus.replaced:
         raise TransitionError("invalid_state", "this seat cannot be replaced")
     was_open = a.status.is_open
-    [new] = assign_experts(actor, sub, [expert_id], a.due or local_today())
+    [new] = assign_experts(actor, sub, [expert_id], a.due or local_today(), replacing=a)
     if was_open:
         notify([a.expert.user], "assignment.cancel", submission=sub, url="/expert")
     a.status = AssignmentStatus.replaced

@@ -51,6 +51,7 @@ class SheetView:
             (L["received_on"], f["received_on"]),
             (L["review_period"], period),
             (L["decided_on"], f["decided_on"]),
+            *([(L.get("procedure", "审查程序"), f["procedure_label"])] if f.get("procedure_label") else []),
         ]
 
     def panel_text(self) -> str:
@@ -73,14 +74,19 @@ class SheetView:
     def opening(self) -> str:
         f = self.facts
         round_text = self.labels["round_value"].format(round=f["round"]).replace(" ", "")
-        return self.doc["opening"].format(title=f["title"], round=round_text)
+        key = "opening_filing" if f.get("procedure") == "filing" and "opening_filing" in self.doc else "opening"
+        return self.doc[key].format(title=f["title"], round=round_text)
 
     def basic_text(self) -> str:
         f = self.facts
         started = f.get("review_started_on") or f["received_on"]
-        return self.doc["basic"].format(received=zh_date(f["received_on"]), type=f["policy_type_label"],
-                                        started=zh_date(started), decided=zh_date(f["decided_on"]),
-                                        panel=self.doc_panel())
+        key = "basic_filing" if f.get("procedure") == "filing" and "basic_filing" in self.doc else "basic"
+        text = self.doc[key].format(received=zh_date(f["received_on"]), type=f["policy_type_label"],
+                                    started=zh_date(started), decided=zh_date(f["decided_on"]),
+                                    panel=self.doc_panel())
+        if f.get("procedure_label") and "procedure" in self.doc:  # sheets before lanes did not say
+            text += self.doc["procedure"].format(procedure=f["procedure_label"])
+        return text
 
     def doc_panel(self) -> str:
         panel = self.facts["panel"]

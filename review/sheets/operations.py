@@ -224,6 +224,9 @@ def build_facts(decision: Decision, items: list[dict], issued: date) -> dict:
         "decided_on": _day(decision.decided_at),
         "issued_on": issued.isoformat(),
         "panel": _panel(sub, decision.round),
+        # 审查程序: a submission accepted before lanes existed went through the general procedure.
+        "procedure": (sub.lane.value if sub.lane else "general"),
+        "procedure_label": (wording.get("procedures") or {}).get(sub.lane.value if sub.lane else "general", ""),
         "items": [dict({k: i[k] for k in ("clause_path", "opinion", "suggestion")},
                        quote=quote(texts.get(i["clause_path"], ""))) for i in items],
         "summaries": [o.summary.strip() for o in submitted_opinions(sub, decision.round) if (o.summary or "").strip()],

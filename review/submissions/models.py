@@ -57,6 +57,14 @@ class Conclusion(str, enum.Enum):
 _SEVERITY = {Conclusion.approve: 0, Conclusion.modify: 1, Conclusion.redraft: 2, Conclusion.reject: 3}
 
 
+class Lane(str, enum.Enum):
+    """The review procedure chosen at intake (review/lanes.py)."""
+
+    general = "general"  # 一般程序: a full panel
+    simple = "simple"  # 简易程序: one expert, a shorter deadline
+    filing = "filing"  # 备案确认: no expert; the office confirms "no significant health impact"
+
+
 class FileKind(str, enum.Enum):
     letter = "letter"  # 公函
     draft = "draft"  # 审查稿
@@ -100,8 +108,14 @@ class Submission(db.Model):
     current_round: Mapped[int] = mapped_column(Integer, default=1)
     panel_size: Mapped[int] = mapped_column(Integer, default=3)
     review_due: Mapped[date | None] = mapped_column(Date)
+    # Set at intake; the office's reason when it departs from the screening's suggestion.
+    lane: Mapped[Lane | None] = mapped_column(enum_column(Lane))
+    lane_reason: Mapped[str] = mapped_column(Text, default="")
     # Items the office named when returning the submission for completion.
     return_reason: Mapped[str] = mapped_column(Text, default="")
+    # The policy this draft is a review round of (review/registry); set when it is first parsed.
+    registry_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registry_entry.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow, onupdate=utcnow)

@@ -155,6 +155,10 @@ def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=
         raise SubmissionError(code, f"invalid field: {code}", field,
                               [(c, f"invalid field: {c}", f) for c, f in problems])
     fields["problems"] = [list(p) for p in problems]  # shown with the files' problems, all at once
+    # A new review asked for after a follow-up evaluation (review/followups): kept until confirmed.
+    followup = str(form.get("followup") or (staged.form or {} if staged else {}).get("followup_id") or "")
+    if followup.isdigit() and len(followup) < 19:
+        fields["followup_id"] = followup
     if staged is None:
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="submission",
                               form=fields, files=[])
@@ -214,6 +218,9 @@ def _set_parsed(version: SubmissionVersion, parsed: dict) -> None:
         version.clauses = []
         db.session.flush()  # delete the old clauses before their keys are reused
     version.clauses = _clauses_from(parsed)
+    from ..registry.operations import record_parsed
+
+    record_parsed(version, parsed)  # the policy's registry entry follows its latest draft
 
 
 def _add_files(version: SubmissionVersion, files: list[dict]) -> None:
@@ -245,6 +252,10 @@ def confirm_submission(actor: User, staged: StagedUpload) -> Submission:
         panel_size=int(current_app.config["PANEL_SIZE"]),
     )
     db.session.add(sub)
+    if form.get("followup_id"):  # a new review after a follow-up evaluation: the same registry entry
+        from ..followups.operations import link_new_submission
+
+        link_new_submission(actor, sub, form["followup_id"])
     _version_from(sub, 1, staged.files, staged.parsed, actor, form.get("note", ""))
     db.session.delete(staged)
     db.session.flush()
@@ -281,8 +292,11 @@ def discard_staged(staged: StagedUpload) -> None:
     db.session.delete(staged)
 
 
-def accept_submission(actor: User, sub: Submission) -> None:
-    transition(sub, "accept", actor)
+def accept_submission(actor: User, sub: Submission, lane=None, reason: str = ""):
+    """Intake in a lane (review/lanes.py): the screening's suggestion unless the office says why not."""
+    from ..lanes import accept
+
+    return accept(actor, sub, lane, reason)
 
 
 def return_submission(actor: User, sub: Submission, reason: str) -> None:

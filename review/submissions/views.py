@@ -32,13 +32,24 @@ def _own_submission(sub_id: int) -> Submission:
 def index():
     query = db.select(Submission).where(Submission.department_id == current_user.department_id)
     page, args = submission_page(query)
-    return render_template("submissions/index.html", page=page, args=args)
+    from ..calendar import local_today
+    from ..followups.operations import followup_list
+
+    overdue = followup_list(current_user, overdue_only=True)
+    return render_template("submissions/index.html", page=page, args=args, overdue=overdue, today=local_today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.department)
 def new():
     form = request.form if request.method == "POST" else {}
+    if request.method == "GET" and request.args.get("followup"):
+        from ..followups.operations import followup_for_new_submission
+
+        fu = followup_for_new_submission(current_user, request.args["followup"])
+        if fu is not None:  # pre-filled from the policy under follow-up
+            form = {"title": fu.submission.title, "policy_type": fu.submission.policy_type.value,
+                    "stage": "revision", "followup": str(fu.id)}
     errors: dict[str, str] = {}
     if request.method == "POST":
         # Everything that can be kept is staged, even with a field missing: the preview then names

@@ -7,7 +7,7 @@ import pytest
 
 from review.audit.models import AuditEvent
 from review.extensions import db
-from review.submissions.models import Conclusion, PolicyType, Status, Submission
+from review.submissions.models import Conclusion, Lane, PolicyType, Status, Submission
 from review.workflow import ACTIONS, TransitionError, can, transition
 
 S = Status
@@ -17,7 +17,8 @@ EXPECTED = {
     (S.submitted, "accept"): (S.accepted, {"office"}),
     (S.submitted, "return"): (S.returned, {"office"}),
     (S.returned, "resubmit"): (S.submitted, {"owner"}),
-    (S.accepted, "start_review"): (S.under_review, {"office"}),
+    (S.accepted, "start_review"): (S.under_review, {"office"}),  # not in 备案确认 (LANE_RULES)
+    (S.accepted, "confirm_filing"): (S.concluded, {"office"}),  # only in 备案确认
     (S.under_review, "close_review"): (S.deliberation, {"office"}),
     (S.under_review, "opinions_complete"): (S.deliberation, {"system", "office", "owner", "other_dept", "expert", "justice", "admin"}),
     (S.deliberation, "reopen_review"): (S.under_review, {"office"}),
@@ -27,7 +28,23 @@ EXPECTED = {
        for s in (S.submitted, S.returned, S.accepted, S.under_review, S.deliberation)},
 }
 ACTORS = ["office", "owner", "other_dept", "expert", "justice", "admin"]
-REASONED = {"return", "close_review", "reopen_review", "withdraw"}
+REASONED = {"return", "close_review", "reopen_review", "withdraw", "confirm_filing"}
+# The lanes share the table; in each lane some pairs are closed to everyone. None: accepted before lanes.
+LANES = [None, Lane.general, Lane.simple, Lane.filing]
+LANE_RULES = {
+    None: {(S.accepted, "confirm_filing")},
+    Lane.general: {(S.accepted, "confirm_filing")},
+    Lane.simple: {(S.accepted, "confirm_filing")},
+    Lane.filing: {(S.accepted, "start_review")},
+}
+
+
+def expected_for(lane, state, action):
+    """(target, roles) in this lane; roles empty when the lane closes the pair; None when no pair."""
+    expected = EXPECTED.get((state, action))
+    if expected is not None and (state, action) in LANE_RULES[lane]:
+        return expected[0], set()
+    return expected
 
 
 @pytest.fixture
@@ -43,9 +60,9 @@ def actors(make):
     return users
 
 
-def _submission(owner, status: Status, conclusion: Conclusion | None = None) -> Submission:
+def _submission(owner, status: Status, conclusion: Conclusion | None = None, lane: Lane | None = None) -> Submission:
     sub = Submission(title="测试", department_id=owner.department_id, policy_type=PolicyType.normative,
-                     created_by=owner, status=status, conclusion=conclusion)
+                     created_by=owner, status=status, conclusion=conclusion, lane=lane)
     db.session.add(sub)
     db.session.flush()
     return sub
@@ -59,29 +76,47 @@ def test_the_table_covers_exactly_the_expected_pairs():
 
 @pytest.mark.parametrize("state, action", list(itertools.product(Status, ACTIONS)))
 def test_every_state_action_role(app, actors, state, action):
-    expected = EXPECTED.get((state, action))
-    for name in ACTORS:
-        actor = actors[name]
-        conclusion = Conclusion.modify if state is S.concluded else None
-        sub = _submission(actors["owner"], state, conclusion)
-        allowed = expected is not None and name in expected[1]
-        assert can(actor, sub, action) is allowed, (state, action, name)
-        before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
-        if allowed:
-            if action == "decide":
-                sub.conclusion = Conclusion.approve  # decide() sets it with the transition
-            transition(sub, action, actor, reason="理由" if action in REASONED else "")
-            assert sub.status is expected[0]
-            event = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-            assert (event.action, event.from_state, event.to_state, event.actor_id) == (
-                action, state.value, expected[0].value, actor.id)
-        else:
-            with pytest.raises(TransitionError) as info:
-                transition(sub, action, actor, reason="理由")
-            assert info.value.code == ("invalid_state" if expected is None else "forbidden")
-            assert sub.status is state
-            assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
-        db.session.rollback()
+    for lane in LANES:
+        expected = expected_for(lane, state, action)
+        for name in ACTORS:
+            actor = actors[name]
+            conclusion = Conclusion.modify if state is S.concluded else None
+            sub = _submission(actors["owner"], state, conclusion, lane)
+            allowed = expected is not None and name in expected[1]
+            assert can(actor, sub, action) is allowed, (lane, state, action, name)
+            before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+            if allowed:
+                if action in ("decide", "confirm_filing"):
+                    sub.conclusion = Conclusion.approve  # decide() / confirm_filing() set it with the transition
+                transition(sub, action, actor, reason="理由" if action in REASONED else "")
+                assert sub.status is expected[0]
+                event = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+                assert (event.action, event.from_state, event.to_state, event.actor_id) == (
+                    action, state.value, expected[0].value, actor.id)
+            else:
+                with pytest.raises(TransitionError) as info:
+                    transition(sub, action, actor, reason="理由")
+                assert info.value.code == ("invalid_state" if expected is None else "forbidden"), (lane, name)
+                assert sub.status is state
+                assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+            db.session.rollback()
+
+
+def test_every_lane_has_a_way_to_a_conclusion():
+    """Walk the table from submitted to concluded as the office and the system, lane by lane."""
+    from review.workflow import TRANSITIONS
+
+    for lane in LANES:
+        reachable, frontier = {S.submitted}, [S.submitted]
+        while frontier:
+            state = frontier.pop()
+            for t in TRANSITIONS:
+                exp = expected_for(lane, t.source, t.action)
+                if t.source is state and exp and exp[1] & {"office", "system"} and t.target not in reachable:
+                    reachable.add(t.target)
+                    frontier.append(t.target)
+        assert S.concluded in reachable, lane
+        assert (S.under_review in reachable) is (lane is not Lane.filing), lane
 
 
 @pytest.mark.parametrize("conclusion, allowed", [(Conclusion.modify, True), (Conclusion.redraft, True),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a972e4a6ced4
+Revision ID: 9e3f52ee5f96
 Revises: 
-Create Date: 2026-12-01 14:06:56.871639
+Create Date: 2026-12-01 14:51:30.699617
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a972e4a6ced4'
+revision = '9e3f52ee5f96'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -187,6 +187,56 @@ def upgrade():
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('registry_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('doc_number', sa.String(length=100), nullable=False),
+    sa.Column('policy_type', sa.Enum('rule', 'normative', 'major_decision', name='registry_policy_type', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('status', sa.Enum('drafting', 'under_review', 'in_force', 'revised', 'abolished', name='entrystatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('origin', sa.Enum('submission', 'inventory', name='entryorigin', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('drafted_on', sa.Date(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=True),
+    sa.Column('effective_on', sa.Date(), nullable=True),
+    sa.Column('revised_on', sa.Date(), nullable=True),
+    sa.Column('abolished_on', sa.Date(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=False),
+    sa.Column('impact_level', sa.String(length=10), nullable=False),
+    sa.Column('yes_count', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('source_filename', sa.String(length=255), nullable=False),
+    sa.Column('source_sha256', sa.String(length=64), nullable=False),
+    sa.Column('source_format', sa.String(length=16), nullable=False),
+    sa.Column('parse_status', sa.String(length=16), nullable=False),
+    sa.Column('parse_errors', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name=op.f('ck_registry_entry_abolished_iff_date')),
+    sa.CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name=op.f('ck_registry_entry_impact_level_known')),
+    sa.CheckConstraint('yes_count BETWEEN 0 AND 10', name=op.f('ck_registry_entry_yes_count_range')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_registry_entry_created_by_id_user')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_registry_entry_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_entry'))
+    )
+    with op.batch_alter_table('registry_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_registry_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_department_year', ['department_id', 'year', 'impact_level'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registry_entry_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_registry_filters', ['status', 'impact_level', 'year'], unique=False)
+        batch_op.create_index('ix_registry_impact_updated', ['impact_level', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_status_updated', ['status', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_title', ['title', 'id'], unique=False)
+        batch_op.create_index('ix_registry_updated', ['updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_year_updated', ['year', 'updated_at', 'id'], unique=False)
+
+    op.create_table('registry_text',
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['registry_entry.id'], name=op.f('fk_registry_text_entry_id_registry_entry'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('entry_id', name=op.f('pk_registry_text'))
+    )
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -200,7 +250,10 @@ def upgrade():
     sa.Column('current_round', sa.Integer(), nullable=False),
     sa.Column('panel_size', sa.Integer(), nullable=False),
     sa.Column('review_due', sa.Date(), nullable=True),
+    sa.Column('lane', sa.Enum('general', 'simple', 'filing', name='lane', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('lane_reason', sa.Text(), nullable=False),
     sa.Column('return_reason', sa.Text(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -209,6 +262,7 @@ def upgrade():
     sa.CheckConstraint('panel_size BETWEEN 1 AND 15', name=op.f('ck_submission_panel_size_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_submission_created_by_id_user')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_submission_department_id_department')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['registry_entry.id'], name=op.f('fk_submission_registry_entry_id_registry_entry'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
@@ -216,6 +270,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submission_department_id'), ['department_id'], unique=False)
         batch_op.create_index('ix_submission_department_status', ['department_id', 'status'], unique=False)
         batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_submission_registry_entry_id'), ['registry_entry_id'], unique=False)
         batch_op.create_index('ix_submission_review_due', ['review_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_status'), ['status'], unique=False)
         batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at', 'id'], unique=False)
@@ -371,6 +426,39 @@ def upgrade():
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clause_version_id'), ['version_id'], unique=False)
 
+    op.create_table('followup',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('months_after_publication', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('scheduled', 'reported', 'accepted', 'new_review', name='followupstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expected', sa.Enum('yes', 'partly', 'no', name='expected', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('report_text', sa.Text(), nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=False),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('new_submission_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_followup_created_by_id_user')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], name=op.f('fk_followup_decision_id_decision'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_followup_department_id_department')),
+    sa.ForeignKeyConstraint(['new_submission_id'], ['submission.id'], name=op.f('fk_followup_new_submission_id_submission'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['user.id'], name=op.f('fk_followup_reported_by_id_user')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name=op.f('fk_followup_reviewed_by_id_user')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_followup_submission_id_submission'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup')),
+    sa.UniqueConstraint('decision_id', name=op.f('uq_followup_decision_id'))
+    )
+    with op.batch_alter_table('followup', schema=None) as batch_op:
+        batch_op.create_index('ix_followup_department_status', ['department_id', 'status', 'due_on'], unique=False)
+        batch_op.create_index('ix_followup_status_due', ['status', 'due_on', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_followup_submission_id'), ['submission_id'], unique=False)
+
     op.create_table('opinion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -492,6 +580,28 @@ def upgrade():
     with op.batch_alter_table('clause_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clause_comment_opinion_id'), ['opinion_id'], unique=False)
 
+    op.create_table('followup_indicator',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('followup_id', sa.Integer(), nullable=False),
+    sa.Column('ordinal', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('target', sa.String(length=500), nullable=False),
+    sa.Column('result', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['followup_id'], ['followup.id'], name=op.f('fk_followup_indicator_followup_id_followup'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_indicator'))
+    )
+    with op.batch_alter_table('followup_indicator', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_followup_indicator_followup_id'), ['followup_id'], unique=False)
+
+    op.create_table('followup_reminder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('followup_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['followup_id'], ['followup.id'], name=op.f('fk_followup_reminder_followup_id_followup'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followup_reminder')),
+    sa.UniqueConstraint('followup_id', 'day', name='uq_followup_reminder_day')
+    )
     op.create_table('legality_intake',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sheet_id', sa.Integer(), nullable=False),
@@ -549,6 +659,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_legality_intake_sheet_id'))
 
     op.drop_table('legality_intake')
+    op.drop_table('followup_reminder')
+    with op.batch_alter_table('followup_indicator', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_indicator_followup_id'))
+
+    op.drop_table('followup_indicator')
     with op.batch_alter_table('clause_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_comment_opinion_id'))
 
@@ -572,6 +687,12 @@ def downgrade():
         batch_op.drop_index('ix_opinion_status_id')
 
     op.drop_table('opinion')
+    with op.batch_alter_table('followup', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_followup_submission_id'))
+        batch_op.drop_index('ix_followup_status_due')
+        batch_op.drop_index('ix_followup_department_status')
+
+    op.drop_table('followup')
     with op.batch_alter_table('clause', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_version_id'))
 
@@ -611,12 +732,26 @@ def downgrade():
         batch_op.drop_index('ix_submission_status_created_at')
         batch_op.drop_index(batch_op.f('ix_submission_status'))
         batch_op.drop_index('ix_submission_review_due')
+        batch_op.drop_index(batch_op.f('ix_submission_registry_entry_id'))
         batch_op.drop_index('ix_submission_department_updated')
         batch_op.drop_index('ix_submission_department_status')
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
         batch_op.drop_index('ix_submission_created_at')
 
     op.drop_table('submission')
+    op.drop_table('registry_text')
+    with op.batch_alter_table('registry_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_registry_year_updated')
+        batch_op.drop_index('ix_registry_updated')
+        batch_op.drop_index('ix_registry_title')
+        batch_op.drop_index('ix_registry_status_updated')
+        batch_op.drop_index('ix_registry_impact_updated')
+        batch_op.drop_index('ix_registry_filters')
+        batch_op.drop_index(batch_op.f('ix_registry_entry_department_id'))
+        batch_op.drop_index('ix_registry_department_year')
+        batch_op.drop_index('ix_registry_department_updated')
+
+    op.drop_table('registry_entry')
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
 
