@@ -14,6 +14,12 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,  # per request
     "PARSE_TIMEOUT": 30,  # seconds per uploaded file, enforced in a child process
     "PARSE_MEMORY_MB": 1024,
+    # The inventory (registry): documents per upload, one document's size, a zip's expanded size and
+    # the expanded/compressed ratio of a member above which a zip is refused as a bomb.
+    "INVENTORY_MAX_FILES": 200,
+    "INVENTORY_MAX_FILE_MB": 20,
+    "INVENTORY_MAX_TOTAL_MB": 300,
+    "INVENTORY_MAX_RATIO": 100,
     # Uploads are parsed by a background job (review/jobs), not in the request: its child may take longer.
     "PARSE_JOB_TIMEOUT": 300,
     # Where jobs queue: "sqlite" (a file in the instance folder; `make run` starts the worker),

@@ -146,7 +146,8 @@ def import_document(department_id: int, actor_id: int | None, name: str, path: P
     impact_level, yes_count} plus error for a file that could not be read."""
     from ..submissions.parsing import parse_draft
 
-    parsed = parse_draft(path, name)
+    # A background job or the CLI, not a waiting request: the jobs' longer limit.
+    parsed = parse_draft(path, name, timeout=float(current_app.config["PARSE_JOB_TIMEOUT"]))
     department = db.session.get(Department, department_id)
     row = {"id": None, "file": name, "title": "", "department": department.display, "status": parsed.get("status"),
            "impact_level": "", "yes_count": 0}

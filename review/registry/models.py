@@ -132,8 +132,9 @@ _POSTGRES_FTS = ("CREATE INDEX IF NOT EXISTS ix_registry_text_fts ON registry_te
 
 
 def include_name(name, type_, _parent_names) -> bool:
-    """For Alembic's comparisons: the FTS5 table and its shadow tables are not models."""
-    return not (type_ == "table" and (name or "").startswith("registry_fts"))
+    """For Alembic's comparisons: the full-text index (FTS5 tables, the GIN index) is not a model."""
+    name = name or ""
+    return not ((type_ == "table" and name.startswith("registry_fts")) or name == "ix_registry_text_fts")
 
 
 @event.listens_for(Table, "after_create")
