@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9e3f52ee5f96
+Revision ID: 5b95e9c27ee2
 Revises: 
-Create Date: 2026-12-01 14:51:30.699617
+Create Date: 2026-12-01 15:16:03.014533
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9e3f52ee5f96'
+revision = '5b95e9c27ee2'
 down_revision = None
 branch_labels = None
 depends_on = None
