@@ -66,6 +66,10 @@ ERRORS = {
     "reason_too_long": _l("A reason is longer than 500 characters."),
     "too_many_reasons": _l("Give at most 10 reasons per question."),
     "related_too_long": _l("The list of related departments is longer than 300 characters."),
+    # statistics and the annual report
+    "stats_bad_year": _l("The year must be a number from %(low)s to %(high)s (got “%(value)s”)."),
+    "stats_unknown_department": _l("There is no department “%(value)s”."),
+    "report_year_required": _l("Choose the year of the annual report."),
 }
 
 
