@@ -5,6 +5,7 @@ from .experts.models import Expert, ExpertConflict, ExpertUnavailability  # noqa
 from .reviews.models import (  # noqa: F401
     Assignment, ClauseComment, Decision, Opinion, ReminderLog, RevisionResponse,
 )
+from .registry.models import RegistryEntry, RegistryText  # noqa: F401
 from .screening.models import ScreeningForm  # noqa: F401
 from .routing.models import ExpertTokens, StoredProposal  # noqa: F401
 from .sheets.models import LegalityIntake, OpinionSheet  # noqa: F401

@@ -102,6 +102,9 @@ class Submission(db.Model):
     review_due: Mapped[date | None] = mapped_column(Date)
     # Items the office named when returning the submission for completion.
     return_reason: Mapped[str] = mapped_column(Text, default="")
+    # The policy this draft is a review round of (review/registry); set when it is first parsed.
+    registry_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registry_entry.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow, onupdate=utcnow)

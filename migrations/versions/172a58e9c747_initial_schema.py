@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 505ee1959fcb
+Revision ID: 172a58e9c747
 Revises: 
-Create Date: 2026-12-01 12:46:30.605426
+Create Date: 2026-12-01 13:49:24.692177
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '505ee1959fcb'
+revision = '172a58e9c747'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -158,6 +158,56 @@ def upgrade():
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('registry_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('doc_number', sa.String(length=100), nullable=False),
+    sa.Column('policy_type', sa.Enum('rule', 'normative', 'major_decision', name='registry_policy_type', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('status', sa.Enum('drafting', 'under_review', 'in_force', 'revised', 'abolished', name='entrystatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('origin', sa.Enum('submission', 'inventory', name='entryorigin', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('drafted_on', sa.Date(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=True),
+    sa.Column('effective_on', sa.Date(), nullable=True),
+    sa.Column('revised_on', sa.Date(), nullable=True),
+    sa.Column('abolished_on', sa.Date(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=False),
+    sa.Column('impact_level', sa.String(length=10), nullable=False),
+    sa.Column('yes_count', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('source_filename', sa.String(length=255), nullable=False),
+    sa.Column('source_sha256', sa.String(length=64), nullable=False),
+    sa.Column('source_format', sa.String(length=16), nullable=False),
+    sa.Column('parse_status', sa.String(length=16), nullable=False),
+    sa.Column('parse_errors', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name=op.f('ck_registry_entry_abolished_iff_date')),
+    sa.CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name=op.f('ck_registry_entry_impact_level_known')),
+    sa.CheckConstraint("status != 'in_force' OR published_on IS NOT NULL", name=op.f('ck_registry_entry_in_force_has_publication')),
+    sa.CheckConstraint('yes_count BETWEEN 0 AND 10', name=op.f('ck_registry_entry_yes_count_range')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_registry_entry_created_by_id_user')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_registry_entry_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_entry'))
+    )
+    with op.batch_alter_table('registry_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_registry_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_department_year', ['department_id', 'year', 'impact_level'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registry_entry_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_registry_impact_updated', ['impact_level', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_status_updated', ['status', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_title', ['title', 'id'], unique=False)
+        batch_op.create_index('ix_registry_updated', ['updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_year_updated', ['year', 'updated_at', 'id'], unique=False)
+
+    op.create_table('registry_text',
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['registry_entry.id'], name=op.f('fk_registry_text_entry_id_registry_entry'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('entry_id', name=op.f('pk_registry_text'))
+    )
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -172,6 +222,7 @@ def upgrade():
     sa.Column('panel_size', sa.Integer(), nullable=False),
     sa.Column('review_due', sa.Date(), nullable=True),
     sa.Column('return_reason', sa.Text(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -180,6 +231,7 @@ def upgrade():
     sa.CheckConstraint('panel_size BETWEEN 1 AND 15', name=op.f('ck_submission_panel_size_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_submission_created_by_id_user')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_submission_department_id_department')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['registry_entry.id'], name=op.f('fk_submission_registry_entry_id_registry_entry'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
@@ -187,6 +239,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submission_department_id'), ['department_id'], unique=False)
         batch_op.create_index('ix_submission_department_status', ['department_id', 'status'], unique=False)
         batch_op.create_index('ix_submission_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_submission_registry_entry_id'), ['registry_entry_id'], unique=False)
         batch_op.create_index('ix_submission_review_due', ['review_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_status'), ['status'], unique=False)
         batch_op.create_index('ix_submission_status_created_at', ['status', 'created_at', 'id'], unique=False)
@@ -582,12 +635,25 @@ def downgrade():
         batch_op.drop_index('ix_submission_status_created_at')
         batch_op.drop_index(batch_op.f('ix_submission_status'))
         batch_op.drop_index('ix_submission_review_due')
+        batch_op.drop_index(batch_op.f('ix_submission_registry_entry_id'))
         batch_op.drop_index('ix_submission_department_updated')
         batch_op.drop_index('ix_submission_department_status')
         batch_op.drop_index(batch_op.f('ix_submission_department_id'))
         batch_op.drop_index('ix_submission_created_at')
 
     op.drop_table('submission')
+    op.drop_table('registry_text')
+    with op.batch_alter_table('registry_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_registry_year_updated')
+        batch_op.drop_index('ix_registry_updated')
+        batch_op.drop_index('ix_registry_title')
+        batch_op.drop_index('ix_registry_status_updated')
+        batch_op.drop_index('ix_registry_impact_updated')
+        batch_op.drop_index(batch_op.f('ix_registry_entry_department_id'))
+        batch_op.drop_index('ix_registry_department_year')
+        batch_op.drop_index('ix_registry_department_updated')
+
+    op.drop_table('registry_entry')
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
 
