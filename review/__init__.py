@@ -185,11 +185,12 @@ def _register_blueprints(app: Flask) -> None:
     from .reviews.views import bp as reviews_bp
     from .screening.views import bp as screening_bp
     from .sheets.views import bp as sheets_bp
+    from .stats.views import bp as stats_bp
     from .submissions.views import bp as submissions_bp
     from .verify.views import bp as verify_bp
 
     for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp, submissions_bp, office_bp,
-               reviews_bp, notifications_bp, screening_bp):
+               reviews_bp, notifications_bp, screening_bp, stats_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

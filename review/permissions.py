@@ -128,3 +128,9 @@ def precedent_visible(user: User, department_id: int) -> bool:
     if user.role in (Role.office, Role.admin, Role.expert):
         return True
     return user.role is Role.department and user.department_id == department_id
+
+
+def can_view_statistics(user: User) -> bool:
+    """The committee-wide figures (statistics page, its API, the annual report, list exports): the
+    office and the administrator."""
+    return getattr(user, "is_authenticated", False) and user.role in (Role.office, Role.admin)

@@ -1,0 +1,52 @@
+"""The statistics page (office, admin) and its annual report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..accounts.models import Department
+from ..extensions import db
+from ..messages import error_text
+from ..permissions import can_view_statistics
+from ..submissions.models import Submission
+from .charts import chart_specs, days, percent
+from .filters import FilterError, StatsFilter, parse_filters
+from .operations import collect_stats
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+VENDOR_ECHARTS = Path(__file__).resolve().parent.parent / "static" / "vendor" / "echarts.min.js"
+
+
+def request_filters() -> tuple[StatsFilter, str | None]:
+    """The page's filters; a bad value is explained and ignored (the figures show unfiltered)."""
+    tz = current_app.config["TIMEZONE"]
+    try:
+        return parse_filters(request.args, tz), None
+    except FilterError as exc:
+        return StatsFilter(tz=tz), error_text(exc.code, **exc.params)
+
+
+def filter_choices() -> tuple[list[tuple[int, str]], list[int]]:
+    departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    lo, hi = db.session.execute(select(func.min(Submission.created_at), func.max(Submission.created_at))).one()
+    f = StatsFilter(tz=current_app.config["TIMEZONE"])
+    years = list(range(f.local(hi).year, f.local(lo).year - 1, -1)) if lo is not None else []
+    return [tuple(d) for d in departments], years
+
+
+@bp.route("/")
+@login_required
+def index():
+    if not can_view_statistics(current_user):
+        abort(403)
+    f, problem = request_filters()
+    if problem:
+        flash(problem, "error")
+    stats = collect_stats(f, current_app.config)
+    departments, years = filter_choices()
+    return render_template("stats/index.html", stats=stats, charts=chart_specs(stats), f=f, departments=departments,
+                           years=years, echarts=VENDOR_ECHARTS.is_file(), percent=percent, days=days), \
+        (400 if problem else 200)
