@@ -79,6 +79,7 @@ def transition(sub: Submission, action: str, actor: User | None, *, reason: str 
                data: dict | None = None) -> Transition:
     """Apply ``action`` to ``sub`` as ``actor`` (None only for system actions)."""
     from .notifications.operations import notify_transition
+    from .registry.operations import sync_submission
 
     t = find(sub, action)
     if t is None:
@@ -96,4 +97,5 @@ def transition(sub: Submission, action: str, actor: User | None, *, reason: str 
         sub.conclusion = None
     record_event(sub, actor, action, source.value, t.target.value, reason=reason, data=data)
     notify_transition(sub, action, actor, reason=reason)
+    sync_submission(sub)  # the registry entry's status follows
     return t

@@ -187,6 +187,9 @@ def _set_parsed(version: SubmissionVersion, parsed: dict) -> None:
         version.clauses = []
         db.session.flush()  # delete the old clauses before their keys are reused
     version.clauses = _clauses_from(parsed)
+    from ..registry.operations import record_parsed
+
+    record_parsed(version, parsed)  # the policy's registry entry follows its latest draft
 
 
 def _add_files(version: SubmissionVersion, files: list[dict]) -> None:
