@@ -133,7 +133,7 @@ def collect_stats(f: StatsFilter, config) -> dict:
     experts, opinions = expert_timeliness(f, workdays)
     durations = stage_durations(f, workdays)
     ids = set(subs) | set(conclusions) | set(adoption) | set(evaluation)
-    names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids)))) if ids else {}
+    names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all()) if ids else {}
     c_keys, a_keys = [c.value for c in Conclusion], [k.value for k in ResponseKind]
     by_department = []
     for dept in sorted(ids, key=lambda d: names.get(d, "")):

@@ -91,6 +91,18 @@ class Builder:
                                     signature="", key_id="", status=SheetStatus.valid, issued_at=issued))
         db.session.flush()
 
+    def entry(self, sub, level, year, dept=None):
+        from review.registry.models import EntryOrigin, RegistryEntry
+
+        e = RegistryEntry(title=sub.title if sub else f"存量文件{level}{year}",
+                          department_id=sub.department_id if sub else self.depts[dept].id,
+                          origin=EntryOrigin.submission if sub else EntryOrigin.inventory, year=year,
+                          impact_level=level, yes_count=0, answers=[])
+        db.session.add(e)
+        db.session.flush()
+        if sub:
+            sub.registry_entry_id = e.id
+
     def respond(self, sub, round_, comment, kind: ResponseKind):
         version = db.session.scalar(db.select(SubmissionVersion).where(
             SubmissionVersion.submission_id == sub.id, SubmissionVersion.round == round_))
@@ -150,6 +162,14 @@ def build_year() -> dict:
     b.event(s5, "accept", at("2025-01-02"))
     # S6 教育局 withdrawn, arrived 2024-12-31 17:00 UTC = 2025-01-01 01:00 local: a 2025 submission.
     b.submission("体育设施开放办法", "教育局", at("2024-12-31", 17), S.withdrawn)
+    # The registry: 教育局 2025 has three health-related entries (S1's reviewed; S3's still under review;
+    # one from the inventory) and one without health impact; 卫健委 2025 one (S2's, reviewed), 2024 one.
+    b.entry(s1, "major", 2025)
+    b.entry(s3, "minor", 2025)
+    b.entry(None, "minor", 2025, dept="教育局")
+    b.entry(None, "none", 2025, dept="教育局")
+    b.entry(s2, "major", 2025)
+    b.entry(None, "minor", 2024, dept="卫健委")
     db.session.commit()
     return {"depts": {k: v.id for k, v in b.depts.items()}, "experts": {k: v.id for k, v in b.experts.items()},
             "s1": s1.id, "s2": s2.id}

@@ -111,3 +111,34 @@ def test_filters_are_validated(app, year):
         with pytest.raises(FilterError) as exc:
             parse_filters(bad, "UTC")
         assert exc.value.code == code
+
+
+def test_evaluation_rate_per_department_and_year(year):
+    d = year["depts"]
+    got = ops.evaluation_by_department(StatsFilter(year=2025))
+    assert {k: (v["health_related"], v["reviewed"]) for k, v in got.items()} == {d["教育局"]: (3, 1), d["卫健委"]: (1, 1)}
+    all_years = ops.evaluation_by_department(StatsFilter())
+    assert (all_years[d["卫健委"]]["health_related"], all_years[d["卫健委"]]["reviewed"]) == (2, 1)
+
+
+def test_collect_stats_holds_every_figure(year):
+    d = year["depts"]
+    s = ops.collect_stats(StatsFilter(year=2025), CONFIG)
+    assert s["submissions"] == 5 and s["decisions"] == 3
+    assert {k: v for k, v in s["by_status"].items() if v} == {"concluded": 2, "under_review": 1, "submitted": 1,
+                                                               "withdrawn": 1}
+    assert s["by_conclusion"] == {"approve": 1, "modify": 1, "redraft": 0, "reject": 1}
+    assert (s["working_days"]["median"], s["working_days"]["p90"]) == (10, 17)
+    assert s["working_days"]["stages"]["intake"]["median"] == 1.5  # the holiday of CONFIG counted
+    assert s["on_time_rate"] == 0.5
+    assert s["adoption"] == {"adopted": 1, "partly": 1, "rejected": 1, "total": 3}
+    assert s["evaluation_rate"] == {"health_related": 4, "reviewed": 2, "rate": 0.5}
+    rows = {r["department_id"]: r for r in s["by_department"]}
+    assert rows[d["教育局"]]["submissions"] == 3 and rows[d["卫健委"]]["submissions"] == 2
+    assert rows[d["教育局"]]["evaluation_rate"] == 1 / 3 and rows[d["卫健委"]]["evaluation_rate"] == 1.0
+    assert [e["name"] for e in s["experts"]] == ["乙专家", "甲专家"]  # 3 seats each, then by name (code point)
+    one = ops.collect_stats(StatsFilter(year=2025, department_id=d["卫健委"]), CONFIG)
+    assert one["submissions"] == 2 and one["evaluation_rate"]["rate"] == 1.0
+    assert [r["department_id"] for r in one["by_department"]] == [d["卫健委"]]
+    y2024 = ops.collect_stats(StatsFilter(year=2024), CONFIG)
+    assert y2024["submissions"] == 1 and y2024["decisions"] == 0 and y2024["on_time_rate"] is None
