@@ -50,3 +50,28 @@ def index():
     return render_template("stats/index.html", stats=stats, charts=chart_specs(stats), f=f, departments=departments,
                            years=years, echarts=VENDOR_ECHARTS.is_file(), percent=percent, days=days), \
         (400 if problem else 200)
+
+
+@bp.route("/report", methods=["POST"])
+@login_required
+def report():
+    """The annual work report of the chosen year, as DOCX."""
+    import io
+
+    from flask import redirect, send_file, url_for
+
+    from .report import annual_report
+
+    if not can_view_statistics(current_user):
+        abort(403)
+    try:
+        f = parse_filters({"year": request.form.get("year", "")}, current_app.config["TIMEZONE"])
+    except FilterError as exc:
+        flash(error_text(exc.code, **exc.params), "error")
+        return redirect(url_for(".index"))
+    if f.year is None:
+        flash(error_text("report_year_required"), "error")
+        return redirect(url_for(".index"))
+    data = annual_report(f.year, current_app.config)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"年度工作报告-{f.year}.docx",
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
