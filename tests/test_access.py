@@ -17,6 +17,10 @@ PAGES = {
     "/verify/register": {"justice", "office", "admin"},
     "/admin/": {"admin"},
     "/admin/experts": {"admin", "office"},
+    "/stats/": {"office", "admin"},
+    "/office/queue.xlsx": {"office"},
+    "/office/board.xlsx": {"office"},
+    "/verify/register.xlsx": {"justice", "office", "admin"},
 }
 
 

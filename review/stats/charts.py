@@ -62,7 +62,7 @@ def chart_specs(stats: dict) -> list[dict]:
     stages = stats["working_days"]["stages"]
     keys = [*STAGES, "total"]
     rows = {**stages, "total": stats["working_days"]}
-    durations = _bars("stages", _("Working days per stage"), "bar", _("Stage"), [_stage_label(k) for k in keys],
+    durations = _bars("stages", _("Working days per stage"), "bar", _("Review stage"), [_stage_label(k) for k in keys],
                       [{"name": _("Median"), "values": [rows[k]["median"] for k in keys]},
                        {"name": _("90th percentile"), "values": [rows[k]["p90"] for k in keys]}],
                       unit=_("working days"), fmt=days)
