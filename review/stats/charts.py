@@ -50,9 +50,10 @@ def _pie(id_, title, slices: list[tuple[str, int]]) -> dict:
 def chart_specs(stats: dict) -> list[dict]:
     months = stats["by_month"]
     statuses = [s.value for s in Status]
+    present = [s for s in statuses if any(m["by_status"][s] for m in months)] or statuses[:1]
     monthly = _bars("monthly", _("Submissions per month by status"), "stacked", _("Month"),
                     [m["month"] for m in months],
-                    [{"name": label("status", s), "values": [m["by_status"][s] for m in months]} for s in statuses])
+                    [{"name": label("status", s), "values": [m["by_status"][s] for m in months]} for s in present])
     depts = stats["by_department"]
     conclusions = [c.value for c in Conclusion]
     by_conclusion = _bars("conclusions", _("Conclusions by department"), "stacked", _("Department"),

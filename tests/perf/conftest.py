@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import event
@@ -53,6 +54,12 @@ class Site:
             "review page": (expert, f"/reviews/{seat}"),
             "audit page": ("vol-office", f"/submissions/{v.concluded[0]}/audit"),
             "api list": ("vol-office", "/api/v1/submissions?per_page=20"),
+            "statistics": ("vol-office", "/stats/"),
+            "statistics (year)": ("vol-office", f"/stats/?year={date.today().year}&department=1"),
+            "api stats": ("vol-office", "/api/v1/stats"),
+            "queue export": ("vol-office", "/office/queue.xlsx?sort=created&dir=desc"),
+            "board export": ("vol-office", "/office/board.xlsx"),
+            "register export": ("vol-justice", "/verify/register.xlsx"),
         }
 
     def get(self, username: str, path: str):
