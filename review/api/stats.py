@@ -99,7 +99,7 @@ def screening_stats():
 @api_auth()
 def stats():
     from ..stats.filters import FilterError, parse_filters
-    from ..stats.operations import collect_stats
+    from ..stats.cache import cached_stats
 
     if not can_view_statistics(current_user):
         return error_response(403, "forbidden", "this needs the role office or admin")
@@ -107,4 +107,4 @@ def stats():
         f = parse_filters(request.args, current_app.config["TIMEZONE"])
     except FilterError as exc:
         return error_response(400, exc.code, error_text(exc.code, **exc.params))
-    return jsonify(collect_stats(f, current_app.config))
+    return jsonify(cached_stats(f, current_app.config))

@@ -13,7 +13,7 @@ rows it reads; working days are counted in Python because of the holiday list.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -68,20 +68,28 @@ def stage_durations(f: StatsFilter, workdays: WorkdayCounter) -> dict:
 
     values: dict[str, list[int]] = {s: [] for s in (*STAGES, "total")}
 
+    local: dict[datetime, date] = {}  # instants recur across stages: convert each once
+
+    def day(moment: datetime) -> date:
+        d = local.get(moment)
+        if d is None:
+            d = local[moment] = f.local_date(moment)
+        return d
+
     def add(stage: str, start: datetime | None, end: datetime | None) -> None:
         if start is None or end is None:
             return
-        local_end = f.local(end)
-        if f.year is not None and local_end.year != f.year:
+        end_day = day(end)
+        if f.year is not None and end_day.year != f.year:
             return
-        values[stage].append(workdays.between(f.local(start).date(), local_end.date()))
+        values[stage].append(workdays.between(day(start), end_day))
 
     def first(sid, rnd, action):
         return (events.get((sid, rnd, action)) or (None, None))[0]
 
     def last_review_end(sid, rnd):
         ends = [events[k][1] for k in ((sid, rnd, "opinions_complete"), (sid, rnd, "close_review")) if k in events]
-        return max(ends, key=f.local) if ends else None
+        return max(ends, key=day) if ends else None
 
     rounds = {(sid, rnd) for sid, rnd, _a in events} | set(sheets)
     for sid, rnd in rounds:
@@ -125,8 +133,8 @@ def expert_timeliness(f: StatsFilter, workdays: WorkdayCounter) -> tuple[list[di
             continue
         row["submitted"] += 1
         totals["submitted"] += 1
-        done = f.local(submitted).date()
-        days[expert_id].append(workdays.between(f.local(invited).date(), done))
+        done = f.local_date(submitted)
+        days[expert_id].append(workdays.between(f.local_date(invited), done))
         if due is not None:
             totals["with_due"] += 1
             if done <= due:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,11 @@ from ..accounts.models import Department
 from ..extensions import db
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 class FilterError(ValueError):
@@ -44,7 +50,10 @@ class StatsFilter:
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:  # SQLite gives naive UTC back
             moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(ZoneInfo(self.tz))
+        return moment.astimezone(_zone(self.tz))
+
+    def local_date(self, moment: datetime):
+        return self.local(moment).date()
 
     def as_dict(self) -> dict:
         return {"year": self.year, "department_id": self.department_id}

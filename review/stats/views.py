@@ -14,7 +14,7 @@ from ..permissions import can_view_statistics
 from ..submissions.models import Submission
 from .charts import chart_specs, days, percent
 from .filters import FilterError, StatsFilter, parse_filters
-from .operations import collect_stats
+from .cache import cached_stats
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 VENDOR_ECHARTS = Path(__file__).resolve().parent.parent / "static" / "vendor" / "echarts.min.js"
@@ -23,8 +23,13 @@ VENDOR_ECHARTS = Path(__file__).resolve().parent.parent / "static" / "vendor" / 
 def request_filters() -> tuple[StatsFilter, str | None]:
     """The page's filters; a bad value is explained and ignored (the figures show unfiltered)."""
     tz = current_app.config["TIMEZONE"]
+    args = request.args
+    if "year" not in args:  # the page opens on this year; "all years" sends year= empty
+        from ..calendar import local_today
+
+        args = {**args.to_dict(), "year": str(local_today().year)}
     try:
-        return parse_filters(request.args, tz), None
+        return parse_filters(args, tz), None
     except FilterError as exc:
         return StatsFilter(tz=tz), error_text(exc.code, **exc.params)
 
@@ -45,8 +50,10 @@ def index():
     f, problem = request_filters()
     if problem:
         flash(problem, "error")
-    stats = collect_stats(f, current_app.config)
+    stats = cached_stats(f, current_app.config)
     departments, years = filter_choices()
+    if f.year is not None and f.year not in years:
+        years = sorted({*years, f.year}, reverse=True)
     return render_template("stats/index.html", stats=stats, charts=chart_specs(stats), f=f, departments=departments,
                            years=years, echarts=VENDOR_ECHARTS.is_file(), percent=percent, days=days), \
         (400 if problem else 200)

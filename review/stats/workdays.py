@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from bisect import bisect_right
+from datetime import date
 
 from ..calendar import working_days_between
 
 
 class WorkdayCounter:
     def __init__(self, holidays=frozenset(), extra_workdays=frozenset()):
-        self.holidays = sorted(d for d in holidays if d.weekday() < 5 and d not in extra_workdays)
-        self.extra = sorted(d for d in extra_workdays if d.weekday() >= 5)
+        self.holidays = sorted(d.toordinal() for d in holidays if d.weekday() < 5 and d not in extra_workdays)
+        self.extra = sorted(d.toordinal() for d in extra_workdays if d.weekday() >= 5)
+
+    @staticmethod
+    def _weekdays(n: int) -> int:
+        """Weekdays among ordinals 1..n (ordinal 1, 1 January of year 1, is a Monday)."""
+        weeks, rest = divmod(n, 7)
+        return weeks * 5 + min(rest, 5)
 
     def between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
-        if end < start:
+        a, b = start.toordinal(), end.toordinal()
+        if b < a:
             return -self.between(end, start)
-        n = (end - start).days
-        full, rest = divmod(n, 7)
-        count = full * 5
-        first = start + timedelta(days=full * 7)
-        count += sum(1 for i in range(1, rest + 1) if (first + timedelta(days=i)).weekday() < 5)
-        count -= sum(1 for d in self.holidays if start < d <= end)
-        count += sum(1 for d in self.extra if start < d <= end)
+        count = self._weekdays(b) - self._weekdays(a)
+        count -= bisect_right(self.holidays, b) - bisect_right(self.holidays, a)
+        count += bisect_right(self.extra, b) - bisect_right(self.extra, a)
         return count
 
     check = staticmethod(working_days_between)  # the reference the tests compare against

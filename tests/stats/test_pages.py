@@ -169,3 +169,41 @@ def test_safe_cell_leaves_plain_values():
 
     assert safe_cell("学校卫生") == "学校卫生" and safe_cell(-3) == -3 and safe_cell(None) == ""
     assert safe_cell("a=b") == "a=b"
+
+
+def test_cached_figures_follow_the_data(app, client, make, year, monkeypatch):
+    """The second request is served from the cache, until a change the figures count."""
+    from review.accounts.models import Department
+    from review.audit.models import AuditEvent
+    from review.stats import cache
+    from review.submissions.models import Status
+
+    from .dataset import Builder, at
+
+    user = make.user("office")
+    token = create_token(user.username)
+    db.session.commit()
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/stats?year=2025", headers=h).get_json()["submissions"] == 5
+    calls = []
+    real = cache.collect_stats
+    monkeypatch.setattr(cache, "collect_stats", lambda *a: calls.append(a) or real(*a))
+    assert client.get("/api/v1/stats?year=2025", headers=h).get_json()["submissions"] == 5
+    assert calls == []  # from the cache
+    b = Builder.__new__(Builder)  # only its row helpers: the year is there already
+    b.office, b.depts = user, {"卫健委": db.session.get(Department, year["depts"]["卫健委"])}
+    sub = b.submission("新的方案", "卫健委", at("2025-07-01"), Status.submitted)
+    db.session.add(AuditEvent(submission_id=sub.id, action="submit", created_at=at("2025-07-01")))
+    db.session.commit()
+    assert client.get("/api/v1/stats?year=2025", headers=h).get_json()["submissions"] == 6
+    assert len(calls) == 1
+
+
+def test_page_opens_on_this_year(client, make, year):
+    from review.calendar import local_today
+
+    login(client, make, "office")
+    html = client.get("/stats/").get_data(as_text=True)
+    assert f'<option value="{local_today().year}" selected' in html
+    html = client.get("/stats/?year=").get_data(as_text=True)  # all years
+    assert '<option value="" >' in html or '<option value="">' in html
