@@ -5,7 +5,7 @@
 Bulk-loads review.demo.volume (submissions with their seats, opinions, decisions and sheets), then
 the audit events the statistics read (accept, start_review, opinions_complete, revise for every
 round that got that far) and registry entries (one per submission, the rest from an inventory).
-Each URL is requested ``repeat`` times through the Flask test client, one at a time; printed: SQL
+Each URL is requested ``repeat`` times, with the figures' cache off (computed every time) and on through the Flask test client, one at a time; printed: SQL
 statements per request, p50/p95, and the ratio to a raw baseline measured in the same run: the
 same SQL statements the request ran, replayed straight on the DBAPI connection (so the ratio is
 what Python, the working-day counts and the template add to the database's own work).
@@ -133,16 +133,21 @@ def main() -> None:
     assert r.status_code == 302
     year = date.today().year
     api = {"Authorization": f"Bearer {token}"}
-    urls = [("statistics page, all years", "/stats/", {}), (f"statistics page, {year}", f"/stats/?year={year}", {}),
+    urls = [("statistics page, all years", "/stats/?year=", {}), (f"statistics page, {year}", f"/stats/?year={year}", {}),
             ("statistics page, one department", "/stats/?department=1", {}),
             ("GET /api/v1/stats", "/api/v1/stats", api), (f"GET /api/v1/stats?year={year}", f"/api/v1/stats?year={year}", api),
             ("queue export (all)", "/office/queue.xlsx?sort=created&dir=desc", {}),
             ("register export (all)", "/verify/register.xlsx", {})]
-    print(f"{'request':38} {'SQL':>4} {'p50 ms':>8} {'p95 ms':>8} {'raw SQL ms':>10} {'ratio p50/raw':>13}")
-    for name, path, headers in urls:
-        m = measure(app, client, path, headers, args.repeat)
-        print(f"{name:38} {m['statements']:>4} {m['p50'] * 1000:>8.1f} {m['p95'] * 1000:>8.1f} "
-              f"{m['raw'] * 1000:>10.1f} {m['p50'] / m['raw'] if m['raw'] else float('nan'):>13.1f}")
+    print(f"{'request':46} {'SQL':>4} {'p50 ms':>8} {'p95 ms':>8} {'raw SQL ms':>10} {'ratio p50/raw':>13}")
+    for cache_size, mode in ((0, "computed"), (512, "cached")):
+        app.config["PAGE_CACHE_SIZE"] = cache_size  # the figures' cache (review/stats/cache.py)
+        for name, path, headers in urls:
+            if mode == "cached" and "export" in name:
+                continue
+            m = measure(app, client, path, headers, args.repeat)
+            label = f"{name} ({mode})" if "export" not in name else name
+            print(f"{label:46} {m['statements']:>4} {m['p50'] * 1000:>8.1f} {m['p95'] * 1000:>8.1f} "
+                  f"{m['raw'] * 1000:>10.1f} {m['p50'] / m['raw'] if m['raw'] else float('nan'):>13.1f}")
     print("(sequential requests in one process; the machine is shared, timings are noisy)")
 
 
