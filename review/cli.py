@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
     from .stats.cli import register as register_report_commands
 
     register_report_commands(app)
+    from .jobs.cli import register as register_job_commands
+
+    register_job_commands(app)
 
 
 def _fail(message: str) -> None:

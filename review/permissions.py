@@ -134,3 +134,8 @@ def can_view_statistics(user: User) -> bool:
     """The committee-wide figures (statistics page, its API, the annual report, list exports): the
     office and the administrator."""
     return getattr(user, "is_authenticated", False) and user.role in (Role.office, Role.admin)
+
+
+def can_view_job(user: User, job) -> bool:
+    """A background job is seen by whoever started it, and by the committee office and the admin."""
+    return user.role in (Role.office, Role.admin) or (job.owner_id is not None and job.owner_id == user.id)

@@ -34,6 +34,8 @@ TABLE = [
     ("POST", "/api/v1/assignments/{aid}/opinion", ASSIGNEE),
     ("POST", "/api/v1/assignments/{aid}/accept", ASSIGNEE),
     ("GET", "/api/v1/stats/screening", {**OFFICE, "admin": OK}),
+    # nobody's job 0: every role with a token gets 404, none 401/403
+    ("GET", "/api/v1/jobs/0", {r: 404 for r in ROLES}),
 ]
 
 
