@@ -170,6 +170,7 @@ def _register_job_handlers() -> None:
     from .notifications import mail as _mail_jobs  # noqa: F401
     from .reviews import batch as _batch_jobs  # noqa: F401
     from .submissions import jobs as _submission_jobs  # noqa: F401
+    from .stats import jobs as _report_jobs  # noqa: F401
 
 
 def _sqlite_pragmas(engine) -> None:

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..accounts.models import Department
 from ..extensions import db
+from ..jobs import Job, JobStatus
 from ..messages import error_text
-from ..permissions import can_view_statistics
+from ..permissions import can_view_job, can_view_statistics
 from ..submissions.models import Submission
+from .cache import cached_stats
 from .charts import chart_specs, days, percent
 from .filters import FilterError, StatsFilter, parse_filters
-from .cache import cached_stats
+from .jobs import KIND, report_path, start_report
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 VENDOR_ECHARTS = Path(__file__).resolve().parent.parent / "static" / "vendor" / "echarts.min.js"
@@ -62,13 +64,7 @@ def index():
 @bp.route("/report", methods=["POST"])
 @login_required
 def report():
-    """The annual work report of the chosen year, as DOCX."""
-    import io
-
-    from flask import redirect, send_file, url_for
-
-    from .report import annual_report
-
+    """Start the annual work report of the chosen year (a background job) and follow it."""
     if not can_view_statistics(current_user):
         abort(403)
     try:
@@ -79,6 +75,33 @@ def report():
     if f.year is None:
         flash(error_text("report_year_required"), "error")
         return redirect(url_for(".index"))
-    data = annual_report(f.year, current_app.config)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"年度工作报告-{f.year}.docx",
+    job = start_report(current_user, f.year)
+    db.session.commit()
+    return redirect(url_for(".report_job", job_id=job.id))
+
+
+def _report_job(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != KIND:
+        abort(404)
+    if not (can_view_statistics(current_user) and can_view_job(current_user, job)):
+        abort(403)
+    return job
+
+
+@bp.route("/report/<int:job_id>")
+@login_required
+def report_job(job_id: int):
+    job = _report_job(job_id)
+    return render_template("stats/report.html", job=job, year=job.payload.get("year"))
+
+
+@bp.route("/report/<int:job_id>/download")
+@login_required
+def report_download(job_id: int):
+    job = _report_job(job_id)
+    path = report_path(job)
+    if job.status is not JobStatus.done or path is None or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=f"年度工作报告-{job.payload.get('year')}.docx",
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -114,6 +114,33 @@ def test_cli_writes_the_annual_report(app, year, tmp_path):
     assert doc.paragraphs[0].runs[0].font.color.rgb is not None  # the red 版头
 
 
+@pytest.mark.slow
+def test_the_report_button_runs_a_job_and_gives_the_docx(client, make, year):
+    login(client, make, "office")
+    page = client.get("/stats/?year=2025").get_data(as_text=True)
+    assert 'action="/stats/report"' in page and 'name="year" value="2025"' in page
+    r = client.post("/stats/report", data={"year": "2025"})
+    assert r.status_code == 302 and "/stats/report/" in r.headers["Location"]
+    job_page = client.get(r.headers["Location"]).get_data(as_text=True)  # the job ran in process (tests)
+    assert 'id="report-download"' in job_page
+    download = client.get(r.headers["Location"] + "/download")
+    assert download.status_code == 200 and download.mimetype.endswith("wordprocessingml.document")
+    text = _text(Document(io.BytesIO(download.data)))
+    assert "共收到公共政策健康审查申请5件" in text and "控烟条例实施方案" in text
+    # the committee's report is for the office and the admin, never a department
+    client.post("/logout")
+    login(client, make, "department")
+    assert client.get(r.headers["Location"] + "/download").status_code == 403
+
+
+def test_the_report_needs_a_valid_year(client, make, year):
+    login(client, make, "office")
+    r = client.post("/stats/report", data={"year": "abc"}, follow_redirects=True)
+    assert "abc" in r.get_data(as_text=True)
+    r = client.post("/stats/report", data={"year": ""}, follow_redirects=True, headers={"Accept-Language": "en"})
+    assert "Choose the year of the annual report." in r.get_data(as_text=True)
+
+
 def test_cli_refuses_a_bad_year(app):
     result = app.test_cli_runner().invoke(args=["report", "annual", "--year", "1800"])
     assert result.exit_code != 0
