@@ -169,6 +169,8 @@ def _register_job_handlers() -> None:
     """The modules whose ``@job_handler`` functions the workers run (imported for registration)."""
     from .notifications import mail as _mail_jobs  # noqa: F401
     from .reviews import batch as _batch_jobs  # noqa: F401
+    from .routing import precedents as _precedent_jobs  # noqa: F401
+    from .sheets import jobs as _sheet_jobs  # noqa: F401
     from .submissions import jobs as _submission_jobs  # noqa: F401
     from .stats import jobs as _report_jobs  # noqa: F401
 

@@ -18,6 +18,10 @@ def worker_cmd(workers: int | None) -> None:
     queue = queue_for(current_app)
     if queue.immediate:
         raise click.ClickException("REVIEW_JOB_QUEUE=immediate runs jobs in-process: there is nothing to consume")
+    from .operations import enqueue_once
+
+    # Warm-up: the precedent index the review pages use, built before the first page asks for it.
+    enqueue_once("build_precedents", subject="precedents")
     queue.consumer(workers or int(current_app.config["JOB_WORKERS"])).run()
 
 

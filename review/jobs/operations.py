@@ -67,6 +67,25 @@ def enqueue(kind: str, payload: dict | None = None, *, owner=None, owner_id: int
     return job
 
 
+def enqueue_once(kind: str, payload: dict | None = None, *, subject: str = "") -> int | None:
+    """A job of ``kind`` and ``subject`` unless one is already waiting or running; written and sent
+    at once on a connection of its own (for pages that only read, such as a cache refresh)."""
+    from sqlalchemy import insert
+
+    with db.engine.begin() as conn:
+        waiting = conn.execute(db.select(Job.id).where(
+            Job.kind == kind, Job.subject == subject,
+            Job.status.in_((JobStatus.queued, JobStatus.running))).limit(1)).scalar()
+        if waiting is not None:
+            return None
+        job_id = conn.execute(insert(Job).values(kind=kind, subject=subject, payload=payload or {},
+                                                 status=JobStatus.queued, created_at=utcnow(), done=0, total=0,
+                                                 note="", error_code="", error_params={}, attempts=0,
+                                                 max_attempts=3, lease="", worker="")).inserted_primary_key[0]
+    dispatch(current_app._get_current_object(), job_id)
+    return job_id
+
+
 def _dispatch_after_commit(job_id: int) -> None:
     app = current_app._get_current_object()
     on_commit(lambda: dispatch(app, job_id))

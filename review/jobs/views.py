@@ -80,7 +80,8 @@ def job_message(job: Job) -> str:
 
 
 _KINDS = {"parse_draft": _l("Reading a draft"), "send_mail": _l("Sending a mail"),
-          "batch_assign": _l("Batch assignment"), "render_sheet": _l("Preparing an opinion sheet")}
+          "batch_assign": _l("Batch assignment"), "render_sheet": _l("Preparing an opinion sheet"),
+          "build_precedents": _l("Indexing the concluded reviews (precedents)")}
 _STATUS = {"queued": _l("Waiting for a worker"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
 
 

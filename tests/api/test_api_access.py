@@ -34,8 +34,9 @@ TABLE = [
     ("POST", "/api/v1/assignments/{aid}/opinion", ASSIGNEE),
     ("POST", "/api/v1/assignments/{aid}/accept", ASSIGNEE),
     ("GET", "/api/v1/stats/screening", {**OFFICE, "admin": OK}),
+    ("GET", "/api/v1/stats", {**OFFICE, "admin": OK}),
     # nobody's job 0: every role with a token gets 404, none 401/403
-    ("GET", "/api/v1/jobs/0", {r: 404 for r in ROLES}),
+    ("GET", "/api/v1/jobs/{jid}", {r: 404 for r in ROLES}),
 ]
 
 
@@ -47,7 +48,7 @@ def callers(people):
 
 
 def urls(sub, people):
-    ids = {"sid": sub.id, "aid": seat(sub, people.experts[0]).id}
+    ids = {"sid": sub.id, "aid": seat(sub, people.experts[0]).id, "jid": 0}
     return [(method, path.format(**ids), expected) for method, path, expected in TABLE]
 
 

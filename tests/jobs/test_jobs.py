@@ -203,3 +203,61 @@ def test_api_upload_answers_202_with_the_job_then_the_job_gives_the_submission(q
     assert state["status"] == "done" and state["result"]["submission_id"]
     sub = client.get(f"/api/v1/submissions/{state['result']['submission_id']}", headers=headers).get_json()
     assert sub["status"] == "submitted"
+
+
+def test_an_issued_sheet_is_drawn_by_a_job_and_its_page_waits_for_it(app, make):
+    """Issuing in a request writes the signed row; a worker draws the files, records the issue with
+    their hashes in the audit trail, and forgets the verification code it printed."""
+    from review.audit.models import AuditEvent
+    from review.jobs import queue
+    from review.sheets import operations as ops
+    from tests.conftest import Auth
+    from tests.sheets.builders import Committee
+
+    app.config["JOB_QUEUE"] = "sqlite"
+    queue.init_app(app)  # this app's jobs now wait for a worker
+    committee = Committee(make)
+    decision = committee.decided("approve")
+    db.session.commit()
+    with app.test_request_context("/"):
+        sheet, code = ops.issue_sheet(committee.office, decision)
+        db.session.commit()
+    assert code and not sheet.pdf_key
+    job = db.session.scalar(db.select(Job).where(Job.kind == "render_sheet"))
+    assert code not in str(job.payload)  # carried encrypted
+    client = app.test_client()
+    Auth(client).login(committee.office.username)
+    page = client.get(f"/sheets/{sheet.serial}").get_data(as_text=True)
+    assert "data-job-poll" in page and "/download/pdf" not in page
+
+    drain(app)
+    db.session.expire_all()
+    sheet = db.session.get(type(sheet), sheet.id)
+    assert sheet.pdf_key and ops.sheet_path(sheet.pdf_key).read_bytes().startswith(b"%PDF")
+    job = db.session.get(Job, job.id)
+    assert job.status is JobStatus.done and job.payload == {"sheet_id": sheet.id}
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "issue_sheet"))
+    assert event.data["sheet"]["pdf_sha256"]
+    page = client.get(f"/sheets/{sheet.serial}").get_data(as_text=True)
+    assert "/download/pdf" in page and "data-job-poll" not in page
+    assert ops.verify_record(sheet).valid
+
+
+def test_the_precedent_index_is_built_by_a_job_and_shared_through_the_cache(queued_app):
+    """A page never builds the index: it asks a worker once and meanwhile uses what is stored."""
+    from review.routing import precedents
+
+    precedents._indexes.clear()
+    with queued_app.test_request_context("/"):
+        signature, index = precedents.precedent_index()
+        assert len(index) == 0 and signature == ("",)
+        precedents.precedent_index()  # asked again while the job waits: still one job
+    jobs = db.session.scalars(db.select(Job).where(Job.kind == "build_precedents")).all()
+    assert len(jobs) == 1
+    drain(queued_app)
+    assert (precedents._store_dir() / "index.pickle").is_file()
+    precedents._indexes.clear()  # another web process
+    with queued_app.test_request_context("/"):
+        signature, _index = precedents.precedent_index()
+    assert signature == precedents._signature()
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
