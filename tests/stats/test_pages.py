@@ -234,3 +234,13 @@ def test_page_opens_on_this_year(client, make, year):
     assert f'<option value="{local_today().year}" selected' in html
     html = client.get("/stats/?year=").get_data(as_text=True)  # all years
     assert '<option value="" >' in html or '<option value="">' in html
+
+
+def test_the_page_speaks_english_on_request(client, make, year):
+    login(client, make, "office")
+    client.post("/locale/en", data={"next": "/stats/"})
+    html = client.get("/stats/?year=2025").get_data(as_text=True)
+    assert "Submissions per month by status" in html and "Working days per stage" in html
+    assert "Opinion issued" in html and "Department revision" in html
+    for zh in ("每月", "工作日", "已出具意见", "采纳", "统计分析"):
+        assert zh not in html, zh
