@@ -198,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .office.views import bp as office_bp
     from .reviews.views import bp as reviews_bp
+    from .registry.views import bp as registry_bp
     from .screening.views import bp as screening_bp
     from .sheets.views import bp as sheets_bp
     from .stats.views import bp as stats_bp
@@ -205,7 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     from .verify.views import bp as verify_bp
 
     for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp, submissions_bp, office_bp,
-               reviews_bp, notifications_bp, screening_bp, jobs_bp, stats_bp):
+               reviews_bp, notifications_bp, screening_bp, jobs_bp, registry_bp, stats_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

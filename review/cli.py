@@ -32,6 +32,9 @@ def register(app: Flask) -> None:
     from .jobs.cli import register as register_job_commands
 
     register_job_commands(app)
+    from .registry.cli import register as register_registry_commands
+
+    register_registry_commands(app)
 
 
 def _fail(message: str) -> None:

@@ -1,58 +1,68 @@
-"""Lists as Excel files (openpyxl), safe to open: no cell is ever read as a formula.
+"""Lists as Excel files (openpyxl), safe against formula injection.
 
-A spreadsheet runs a cell that begins with = + - @ (and, in some programs, a tab or carriage return,
-or those signs after leading spaces) as a formula: an uploaded title like ``=HYPERLINK(...)`` would
-run on the office's computer. ``safe_cell`` prefixes such text with an apostrophe, and every string
-is written as a string cell, never parsed."""
+A cell whose text begins with = + - @ (also after leading whitespace) or with a tab or carriage
+return would be read by Excel or LibreOffice as a formula (CSV/DDE injection, OWASP): it is written
+with a leading apostrophe, as text. Numbers, dates and booleans are written as they are.
+"""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from urllib.parse import quote
 
-from flask import send_file
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from flask import Response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}  # control characters XML cannot hold
 
 
 def safe_cell(value):
-    """A value as it may go into a cell: text that a spreadsheet would evaluate gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (int, float, date, datetime)):
+    """The value as a cell may hold it without being evaluated."""
+    if value is None or isinstance(value, (bool, int, float, date, datetime)):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)  # Excel has no time zones; callers pass local times
         return value
-    text = str(value)
-    if text.startswith(_TRIGGERS) or text.lstrip(" \u3000\t\r\n").startswith(_TRIGGERS):
+    text = str(value).translate(_ILLEGAL)
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
-def workbook_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Sheet1") -> bytes:
+def workbook_bytes(rows: Iterable[Sequence], headers: Sequence[str], title: str = "Sheet1") -> bytes:
+    """A one-sheet workbook: a bold header row, then the rows (streamed: write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
+    ws = wb.create_sheet(title=safe_title(title))
     bold = Font(bold=True)
-    head = []
-    for h in header:
+    header = []
+    for h in headers:
         cell = WriteOnlyCell(ws, value=safe_cell(h))
         cell.font = bold
-        head.append(cell)
-    ws.append(head)
+        header.append(cell)
+    ws.append(header)
     for row in rows:
-        # Plain values: openpyxl makes a formula only of text that begins with "=", which safe_cell
-        # never leaves (and cell objects per value would triple the time of a 10,000-row export).
-        ws.append([safe_cell(value) for value in row])
+        ws.append([safe_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def workbook_response(filename: str, header: list[str], rows: Iterable[Iterable], title: str = "Sheet1"):
-    """An attachment download of the rows (``filename`` may be Chinese: sent RFC 5987-encoded)."""
-    return send_file(io.BytesIO(workbook_bytes(header, rows, title)), mimetype=XLSX, as_attachment=True,
-                     download_name=filename, max_age=0)
+def safe_title(title: str) -> str:
+    """A worksheet title Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in str(title)).strip("'") or "Sheet1"
+    return cleaned[:31]
+
+
+def workbook_response(rows: Iterable[Sequence], headers: Sequence[str], filename: str,
+                      title: str = "Sheet1") -> Response:
+    """The workbook as a download; ``filename`` may be Chinese (RFC 6266 filename*)."""
+    data = workbook_bytes(rows, headers, title)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": disposition,
+                                                           "Cache-Control": "no-store"})

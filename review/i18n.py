@@ -93,6 +93,16 @@ LABELS = {
     "token.active": _l("Active"),
     "token.expired": _l("Expired"),
     "token.revoked": _l("Revoked"),
+    "entry_status.drafting": _l("Drafting"),
+    "entry_status.under_review": _l("Under review"),
+    "entry_status.in_force": _l("In force"),
+    "entry_status.revised": _l("Revised"),
+    "entry_status.abolished": _l("Abolished"),
+    "entry_origin.submission": _l("Submitted for review"),
+    "entry_origin.inventory": _l("Inventory of existing documents"),
+    "intake.accepted": _l("Accepted for legality review"),
+    "intake.returned": _l("Returned"),
+    "intake.pending": _l("Pending"),
 }
 
 
@@ -124,6 +134,9 @@ ACTIONS = {
     "legality_intake": _l("Legality-review intake recorded"),
     "edit_screening": _l("Screening form edited"),
     "finalise_screening": _l("Screening form made final"),
+    "registry_publish": _l("Publication recorded in the registry"),
+    "registry_revised": _l("Recorded as revised in the registry"),
+    "registry_abolished": _l("Recorded as abolished in the registry"),
 }
 
 

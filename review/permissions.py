@@ -139,3 +139,40 @@ def can_view_statistics(user: User) -> bool:
 def can_view_job(user: User, job) -> bool:
     """A background job is seen by whoever started it, and by the committee office and the admin."""
     return user.role in (Role.office, Role.admin) or (job.owner_id is not None and job.owner_id == user.id)
+
+
+# -- registry (健康相关政策台账) ---------------------------------------------------------------
+
+
+def can_view_registry(user: User) -> bool:
+    return user.role in (Role.office, Role.admin, Role.department)
+
+
+def can_view_entry(user: User, entry) -> bool:
+    """The office and the admin see every entry; a department only its own."""
+    if user.role in (Role.office, Role.admin):
+        return True
+    return user.role is Role.department and user.department_id == entry.department_id
+
+
+def visible_entries(user: User):
+    """``can_view_entry`` as a condition on RegistryEntry, for lists (pages and API)."""
+    from .registry.models import RegistryEntry
+
+    if user.role in (Role.office, Role.admin):
+        return db.true()
+    if user.role is Role.department:
+        return RegistryEntry.department_id == user.department_id
+    return db.false()
+
+
+def can_edit_entry(user: User, entry) -> bool:
+    """Publication, revision and abolition are recorded by the department or by the office."""
+    return user.role is Role.office or (user.role is Role.department and user.department_id == entry.department_id)
+
+
+def can_run_inventory(user: User, department_id: int | None) -> bool:
+    """A department reads in its own existing documents; the office does it for any department."""
+    if department_id is None:
+        return False
+    return user.role is Role.office or (user.role is Role.department and user.department_id == department_id)

@@ -217,3 +217,13 @@ def test_each_demo_login_reaches_its_home_page(app, runner, client):
         landing = client.get("/", follow_redirects=True)
         assert landing.status_code == 200 and landing.request.path == homes[role], (username, landing.request.path)
         client.post("/logout")
+    # The registry: the demo draft's entry and three existing documents read in.
+    from review.registry.models import EntryOrigin, RegistryEntry
+
+    entries = db.session.scalars(db.select(RegistryEntry).order_by(RegistryEntry.id)).all()
+    assert demo.registry_entry_id == entries[0].id and entries[0].origin is EntryOrigin.submission
+    inventory = {e.title: e for e in entries if e.origin is EntryOrigin.inventory}
+    assert len(inventory) == 3
+    assert inventory["滨海新区公共场所控制吸烟管理办法"].impact_level in ("minor", "major")
+    assert inventory["滨海新区公共场所控制吸烟管理办法"].doc_number == "滨政办发〔2024〕12号"
+    assert inventory["滨海新区机关公文处理办法"].impact_level == "none"

@@ -275,7 +275,7 @@ _PATHS = {
 }
 
 # Other API modules may describe (or re-describe) their routes in OPENAPI_PATHS.
-_CONTRIBUTORS = ("review.api.sheets", "review.api.stats")
+_CONTRIBUTORS = ("review.api.sheets", "review.api.stats", "review.api.registry")
 
 
 def build_spec() -> dict:

@@ -58,6 +58,9 @@ def load(*, if_empty: bool = False) -> str:
                             f"{username}@hiap-demo.example.cn"))
     db.session.flush()
     _demo_submission()
+    registry = _demo_registry()
+    if registry:
+        lines.append(registry)
     return "\n".join(lines)
 
 
@@ -91,6 +94,31 @@ def _demo_submission() -> None:
         draft=FileStorage(io.BytesIO(text), "近视防控实施方案（征求意见稿）.txt"),
         letter=FileStorage(io.BytesIO(letter), "送审公函.txt"))
     confirm_submission(dept, staged)
+
+
+# Existing documents of the demo departments, read into the registry as an inventory would.
+DEMO_INVENTORY = [("公共场所控制吸烟管理办法.txt", "卫生健康委"), ("老旧小区改造工作方案.txt", "住建局"),
+                  ("机关公文处理办法.txt", "教育局")]
+
+
+def _demo_registry() -> str:
+    """A few existing documents in the registry (parsed in the sandbox, like any inventory)."""
+    from ..accounts.models import Department
+    from ..registry.inventory import import_document
+    from ..registry.models import EntryOrigin, RegistryEntry
+
+    if db.session.scalar(db.select(db.func.count(RegistryEntry.id)).where(
+            RegistryEntry.origin == EntryOrigin.inventory)):
+        return ""
+    read = []
+    for name, department in DEMO_INVENTORY:
+        dep = db.session.scalar(db.select(Department).where(Department.name == department)) or \
+            db.session.scalar(db.select(Department).order_by(Department.id))
+        if dep is None:
+            continue
+        row = import_document(dep.id, None, name, DATA / "inventory" / name)
+        read.append(f"  {row['title'] or name}: {row['impact_level'] or row['status']}")
+    return "Registry (existing documents read in):\n" + "\n".join(read) if read else ""
 
 
 def _rows(name: str) -> list[dict]:

@@ -52,13 +52,13 @@ def board_rows() -> list[list]:
 @role_required(Role.office)
 def queue_xlsx():
     header = [_("No."), _("Title"), _("Department"), _("Type"), _("Round"), _("Status"), _("Submitted"), _("Due")]
-    return workbook_response(f"{_('Submissions')}-{local_today():%Y%m%d}.xlsx", header, queue_rows(request.args),
-                             _("Submissions"))
+    return workbook_response(queue_rows(request.args), header, f"{_('Submissions')}-{local_today():%Y%m%d}.xlsx",
+                             title=_("Submissions"))
 
 
 @bp.route("/board.xlsx")
 @role_required(Role.office)
 def board_xlsx():
     header = [_("No."), _("Title"), _("Department"), _("Round"), _("Expert"), _("Status"), _("Due"), _("Overdue")]
-    return workbook_response(f"{_('Progress board')}-{local_today():%Y%m%d}.xlsx", header, board_rows(),
-                             _("Progress board"))
+    return workbook_response(board_rows(), header, f"{_('Progress board')}-{local_today():%Y%m%d}.xlsx",
+                             title=_("Progress board"))

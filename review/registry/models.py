@@ -40,7 +40,6 @@ class RegistryEntry(db.Model):
     __table_args__ = (
         CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name="impact_level_known"),
         CheckConstraint("yes_count BETWEEN 0 AND 10", name="yes_count_range"),
-        CheckConstraint("status != 'in_force' OR published_on IS NOT NULL", name="in_force_has_publication"),
         CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name="abolished_iff_date"),
         # The list's filters and sorts; each ends with id, the tie-break.
         Index("ix_registry_department_updated", "department_id", "updated_at", "id"),
@@ -50,6 +49,7 @@ class RegistryEntry(db.Model):
         Index("ix_registry_status_updated", "status", "updated_at", "id"),
         Index("ix_registry_impact_updated", "impact_level", "updated_at", "id"),
         Index("ix_registry_year_updated", "year", "updated_at", "id"),
+        Index("ix_registry_filters", "status", "impact_level", "year"),  # counts of combined filters
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class RegistryEntry(db.Model):
 
     # Inventory entries: the file read in.
     source_filename: Mapped[str] = mapped_column(String(255), default="")
-    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")  # of the text read
     source_format: Mapped[str] = mapped_column(String(16), default="")
     parse_status: Mapped[str] = mapped_column(String(16), default="")
     parse_errors: Mapped[list] = mapped_column(JSON, default=list)

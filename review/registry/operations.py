@@ -174,7 +174,18 @@ def record_publication(actor: User, entry: RegistryEntry, doc_number, published_
     entry.year = published.year
     entry.status = EntryStatus.in_force
     _audit(entry, actor, "registry_publish", {"doc_number": doc_number, "published_on": published.isoformat()})
+    _date_followups(entry, published)
     db.session.flush()
+
+
+def _date_followups(entry: RegistryEntry, published: date) -> None:
+    """Follow-ups set to "N months after publication" get their date (when that feature is installed)."""
+    try:
+        from ..followups.operations import on_publication
+    except ImportError:
+        return
+    for sub in db.session.scalars(select(Submission).where(Submission.registry_entry_id == entry.id)):
+        on_publication(sub, published)
 
 
 def mark_status(actor: User, entry: RegistryEntry, status: str, on, note: str = "") -> None:
@@ -213,17 +224,22 @@ def _audit(entry: RegistryEntry, actor: User, action: str, data: dict) -> None:
 # -- evaluation rate -------------------------------------------------------------------------------
 
 
+def reviewed_entry_ids(among: list[int] | None = None):
+    """The ids of entries with an expert review round that reached a decision with a (not revoked)
+    sheet: one uncorrelated subquery, computed once per statement (``among``: of these entries only)."""
+    query = (select(Submission.registry_entry_id)
+            .join(Decision, Decision.submission_id == Submission.id)
+            .join(OpinionSheet, OpinionSheet.decision_id == Decision.id)
+            .where(Submission.registry_entry_id.is_not(None), OpinionSheet.status != SheetStatus.revoked,
+                   exists(select(Assignment.id).where(Assignment.submission_id == Decision.submission_id,
+                                                      Assignment.round == Decision.round,
+                                                      Assignment.status == AssignmentStatus.submitted))))
+    return query if among is None else query.where(Submission.registry_entry_id.in_(among))
+
+
 def reviewed_condition():
-    """True for an entry with an expert review round that reached a decision with a (not revoked) sheet."""
-    return exists(
-        select(OpinionSheet.id)
-        .join(Decision, OpinionSheet.decision_id == Decision.id)
-        .join(Submission, Decision.submission_id == Submission.id)
-        .where(Submission.registry_entry_id == RegistryEntry.id, OpinionSheet.status != SheetStatus.revoked,
-               exists(select(Assignment.id).where(Assignment.submission_id == Decision.submission_id,
-                                                  Assignment.round == Decision.round,
-                                                  Assignment.status == AssignmentStatus.submitted)))
-        .correlate(RegistryEntry))
+    """True for a reviewed entry (``reviewed_entry_ids``)."""
+    return RegistryEntry.id.in_(reviewed_entry_ids())
 
 
 def evaluation_counts(year: int | None = None, department_id: int | None = None) -> list[dict]:

@@ -36,5 +36,6 @@ def register_rows(filters: dict) -> list[list]:
 @role_required(Role.justice, Role.office, Role.admin)
 def register_xlsx():
     header = [_("Serial"), _("Title"), _("Department"), _("Conclusion"), _("Status"), _("Issued"), _("Intake")]
-    return workbook_response(f"{_('Register of opinion sheets')}-{local_today():%Y%m%d}.xlsx", header,
-                             register_rows(register_filters(request.args)), _("Register of opinion sheets"))
+    return workbook_response(register_rows(register_filters(request.args)), header,
+                             f"{_('Register of opinion sheets')}-{local_today():%Y%m%d}.xlsx",
+                             title=_("Register of opinion sheets"))

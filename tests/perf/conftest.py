@@ -54,6 +54,12 @@ class Site:
             "review page": (expert, f"/reviews/{seat}"),
             "audit page": ("vol-office", f"/submissions/{v.concluded[0]}/audit"),
             "api list": ("vol-office", "/api/v1/submissions?per_page=20"),
+            "registry": ("vol-office", "/registry/"),
+            "registry (filtered)": ("vol-office", "/registry/?impact=minor&status=under_review&reviewed=yes&sort=title"),
+            "registry (searched)": ("vol-office", "/registry/?q=%E8%BF%91%E8%A7%86%E9%98%B2%E6%8E%A7"),
+            "registry (department)": ("vol-dept", "/registry/?reviewed=no"),
+            "registry entry": ("vol-office", f"/registry/{v.concluded[0]}"),
+            "api registry": ("vol-office", "/api/v1/registry?per_page=20&impact=minor"),
             "statistics": ("vol-office", "/stats/"),
             "statistics (year)": ("vol-office", f"/stats/?year={date.today().year}&department=1"),
             "api stats": ("vol-office", "/api/v1/stats"),
@@ -100,6 +106,10 @@ def build_site(tmp_path, size: dict, parsed: dict) -> Site:
     with app.app_context():
         db.create_all()
         volume = load_volume(parsed, hash_password(Factory.PASSWORD), **size)
+        from review.registry.volume import load_registry_volume
+
+        # Twice as many entries as submissions; every submission is a review round of one of them.
+        load_registry_volume(parsed, entries=2 * size["submissions"], linked=size["submissions"])
         tokens = {"vol-office": create_token("vol-office")}
         db.session.commit()
         db.session.remove()

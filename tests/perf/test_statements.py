@@ -64,7 +64,8 @@ def lazy_loads_while_rendering(app):
 
 
 @pytest.mark.parametrize("page", ["board", "detail (proposal)", "detail (under review)", "queue", "queue (all)",
-                                  "expert list", "sheet register", "review page", "audit page", "statistics"])
+                                  "expert list", "sheet register", "review page", "audit page", "registry",
+                                  "registry (searched)", "registry entry", "statistics"])
 def test_templates_never_load_lazily(sites, page):
     site = sites["large"]
     username, path = site.pages()[page]

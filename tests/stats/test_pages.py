@@ -187,14 +187,14 @@ def test_safe_cell_escapes_every_formula_trigger(text):
     from review.exports import safe_cell, workbook_bytes
 
     assert safe_cell(text) == "'" + text
-    rows, ws = _sheet_rows(workbook_bytes(["h"], [[text]]))
+    rows, ws = _sheet_rows(workbook_bytes([[text]], ["h"]))
     assert ws.cell(2, 1).data_type == "s" and rows[1][0].startswith("'")
 
 
 def test_safe_cell_leaves_plain_values():
     from review.exports import safe_cell
 
-    assert safe_cell("学校卫生") == "学校卫生" and safe_cell(-3) == -3 and safe_cell(None) == ""
+    assert safe_cell("学校卫生") == "学校卫生" and safe_cell(-3) == -3 and safe_cell(None) is None
     assert safe_cell("a=b") == "a=b"
 
 

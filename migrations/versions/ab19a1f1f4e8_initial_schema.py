@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d0e522d1e608
+Revision ID: ab19a1f1f4e8
 Revises: 
-Create Date: 2026-12-01 14:24:07.322971
+Create Date: 2026-12-01 14:47:41.072933
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd0e522d1e608'
+revision = 'ab19a1f1f4e8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -215,7 +215,6 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(status = 'abolished') = (abolished_on IS NOT NULL)", name=op.f('ck_registry_entry_abolished_iff_date')),
     sa.CheckConstraint("impact_level IN ('', 'none', 'minor', 'major')", name=op.f('ck_registry_entry_impact_level_known')),
-    sa.CheckConstraint("status != 'in_force' OR published_on IS NOT NULL", name=op.f('ck_registry_entry_in_force_has_publication')),
     sa.CheckConstraint('yes_count BETWEEN 0 AND 10', name=op.f('ck_registry_entry_yes_count_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_registry_entry_created_by_id_user')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_registry_entry_department_id_department')),
@@ -225,6 +224,7 @@ def upgrade():
         batch_op.create_index('ix_registry_department_updated', ['department_id', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_department_year', ['department_id', 'year', 'impact_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_entry_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_registry_filters', ['status', 'impact_level', 'year'], unique=False)
         batch_op.create_index('ix_registry_impact_updated', ['impact_level', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_status_updated', ['status', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_title', ['title', 'id'], unique=False)
@@ -678,6 +678,7 @@ def downgrade():
         batch_op.drop_index('ix_registry_title')
         batch_op.drop_index('ix_registry_status_updated')
         batch_op.drop_index('ix_registry_impact_updated')
+        batch_op.drop_index('ix_registry_filters')
         batch_op.drop_index(batch_op.f('ix_registry_entry_department_id'))
         batch_op.drop_index('ix_registry_department_year')
         batch_op.drop_index('ix_registry_department_updated')

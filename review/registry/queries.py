@@ -1,0 +1,183 @@
+"""The registry list: filters, search, sorting and pages, the same for the pages, the API and exports."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import Department, Role, User
+from ..extensions import db
+from ..permissions import visible_entries
+from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
+from .operations import reviewed_condition, reviewed_entry_ids, reviews_of
+from .search import matching_ids
+
+SORTS = {
+    "updated": RegistryEntry.updated_at,
+    "title": RegistryEntry.title,
+    "year": RegistryEntry.year,
+    "status": RegistryEntry.status,
+    "impact": RegistryEntry.impact_level,
+    "yes": RegistryEntry.yes_count,
+}
+MAX_QUERY = 200
+
+
+class FilterError(ValueError):
+    def __init__(self, code: str, field: str, message: str):
+        self.code = code
+        self.field = field
+        self.params: dict = {}
+        super().__init__(message)
+
+
+@dataclass
+class Filters:
+    department: int | None = None
+    status: str = ""
+    impact: str = ""
+    year: int | None = None
+    reviewed: str = ""  # "" | yes | no
+    q: str = ""
+    sort: str = "updated"
+    dir: str = "desc"
+
+    def args(self) -> dict:
+        """As query parameters (empty ones left out), for links that keep the filters."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+def _int(raw, field: str, low: int, high: int) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise FilterError("bad_filter", field, f"{field} must be a number between {low} and {high}")
+    return int(raw)
+
+
+def parse_filters(args) -> Filters:
+    """Filters from query parameters; an unknown value raises FilterError naming the parameter."""
+    f = Filters(department=_int(args.get("department"), "department", 1, 2**31 - 1),
+                year=_int(args.get("year"), "year", 1900, 2200))
+    for name, allowed in (("status", {s.value for s in EntryStatus}), ("impact", set(IMPACT_LEVELS)),
+                          ("reviewed", {"yes", "no"}), ("sort", set(SORTS)), ("dir", {"asc", "desc"})):
+        value = (args.get(name) or "").strip()
+        if value and value not in allowed:
+            raise FilterError("bad_filter", name, f"{name} must be one of {', '.join(sorted(allowed))}")
+        if value:
+            setattr(f, name, value)
+    if not (args.get("dir") or "").strip():
+        f.dir = "desc" if f.sort in ("updated", "year", "yes") else "asc"
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY:
+        raise FilterError("query_too_long", "q", f"the search is longer than {MAX_QUERY} characters")
+    f.q = q
+    return f
+
+
+def _conditions(viewer: User, f: Filters) -> list:
+    conds = [visible_entries(viewer)]
+    if f.department is not None:
+        conds.append(RegistryEntry.department_id == f.department)
+    if f.status:
+        conds.append(RegistryEntry.status == EntryStatus(f.status))
+    if f.impact:
+        conds.append(RegistryEntry.impact_level == f.impact)
+    if f.year is not None:
+        conds.append(RegistryEntry.year == f.year)
+    if f.reviewed:
+        conds.append(reviewed_condition() if f.reviewed == "yes" else ~reviewed_condition())
+    if f.q:
+        ids = matching_ids(f.q)
+        if ids is not None:
+            conds.append(RegistryEntry.id.in_(ids))  # the index holds the title too
+    return conds
+
+
+def _order(f: Filters) -> tuple:
+    column = SORTS.get(f.sort, RegistryEntry.updated_at)
+    descending = f.dir == "desc"
+    tie = RegistryEntry.id.desc() if descending else RegistryEntry.id.asc()
+    return column.desc() if descending else column.asc(), tie
+
+
+def entries_query(viewer: User, f: Filters):
+    """Entries the viewer may see that match ``f``, in the requested order (id breaks ties)."""
+    return select(RegistryEntry).where(*_conditions(viewer, f)).order_by(*_order(f))
+
+
+def count_entries(viewer: User, f: Filters) -> int:
+    """How many match: on the conditions alone (no join, no order), so an index can answer it."""
+    return db.session.scalar(select(func.count(RegistryEntry.id)).where(*_conditions(viewer, f)))
+
+
+def get_entry(entry_id: int) -> RegistryEntry | None:
+    return db.session.scalar(select(RegistryEntry).options(joinedload(RegistryEntry.department))
+                             .where(RegistryEntry.id == entry_id))
+
+
+@dataclass
+class Page:
+    """What the pager macro reads (the attributes of Flask-SQLAlchemy's Pagination)."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def entries_page(viewer: User, f: Filters, page: int, per_page: int) -> tuple[Page, dict]:
+    """(a page of entries with their departments, {reviews, reviewed}): five statements whatever the
+    data (count, rows, review rounds, reviewed flags; departments joined to the rows)."""
+    page = max(page, 1)
+    total = count_entries(viewer, f)
+    items = db.session.scalars(entries_query(viewer, f).options(joinedload(RegistryEntry.department))
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), total, page, per_page), decorate(list(items))
+
+
+def decorate(items: list[RegistryEntry]) -> dict:
+    ids = [e.id for e in items]
+    reviews = reviews_of(ids)
+    reviewed = set()
+    if ids:
+        reviewed = set(db.session.scalars(reviewed_entry_ids(among=ids)))
+    return {"reviews": reviews, "reviewed": {i: i in reviewed for i in ids}}
+
+
+def all_rows(viewer: User, f: Filters, batch: int = 2000):
+    """Every matching entry with its reviews, in batches (exports): yields (entry, reviews)."""
+    ids = db.session.scalars(entries_query(viewer, f).with_only_columns(RegistryEntry.id)).all()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        by_id = {e.id: e for e in db.session.scalars(
+            select(RegistryEntry).options(joinedload(RegistryEntry.department)).where(RegistryEntry.id.in_(chunk)))}
+        reviews = reviews_of(chunk)
+        for i in chunk:
+            yield by_id[i], reviews.get(i, [])
+
+
+def filter_choices(viewer: User) -> dict:
+    """The departments and years the viewer's filters offer (two statements; an index probe per
+    department, not a scan of the entries)."""
+    from sqlalchemy import exists
+
+    deps = []
+    if viewer.role is not Role.department:  # a department has no department filter
+        deps = db.session.scalars(select(Department).where(
+            exists(select(RegistryEntry.id).where(RegistryEntry.department_id == Department.id)))
+            .order_by(Department.name)).all()
+    years = db.session.scalars(select(RegistryEntry.year).where(visible_entries(viewer)).distinct()
+                               .order_by(RegistryEntry.year.desc())).all()
+    return {"departments": deps, "years": years}
