@@ -11,7 +11,11 @@ PORT ?= 5000
 RUN_PACKAGES := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver poppler-utils postgresql redis-server nginx
 
-.PHONY: run test install system-deps translations serve clean
+# Apache ECharts for the statistics page, from the npm registry (the intranet serves it itself: no CDN).
+ECHARTS_VERSION := 6.1.0
+ECHARTS := review/static/vendor/echarts.min.js
+
+.PHONY: run test install system-deps translations serve clean vendor
 
 run: install
 	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(RUN_PACKAGES)"
@@ -33,7 +37,18 @@ test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_PACKAGES)"
 	$(PY) -m pytest -n 2
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations vendor
+
+# npm checks the tarball against the registry's integrity hash; only dist/echarts.min.js is kept.
+# Without npm the statistics page shows its tables alone.
+vendor: $(ECHARTS)
+$(ECHARTS):
+	@if command -v npm >/dev/null; then \
+	  mkdir -p build/npm review/static/vendor && \
+	  (cd build/npm && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null) && \
+	  tar -xzf build/npm/echarts-$(ECHARTS_VERSION).tgz -C build/npm package/dist/echarts.min.js package/LICENSE && \
+	  cp build/npm/package/dist/echarts.min.js $@ && cp build/npm/package/LICENSE review/static/vendor/ECHARTS-LICENSE; \
+	else echo "npm not found: the statistics page will show tables without charts"; fi
 
 # torch is pinned and installed first: this machine has the CPU wheel of that release on disk,
 # so pip takes it instead of a multi-GB CUDA build; elsewhere pip takes the registry's wheel

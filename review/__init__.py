@@ -182,6 +182,7 @@ def _register_job_handlers() -> None:
     from .routing import precedents as _precedent_jobs  # noqa: F401
     from .sheets import jobs as _sheet_jobs  # noqa: F401
     from .submissions import jobs as _submission_jobs  # noqa: F401
+    from .stats import jobs as _report_jobs  # noqa: F401
 
 
 def _sqlite_pragmas(engine) -> None:
@@ -211,11 +212,12 @@ def _register_blueprints(app: Flask) -> None:
     from .registry.views import bp as registry_bp
     from .screening.views import bp as screening_bp
     from .sheets.views import bp as sheets_bp
+    from .stats.views import bp as stats_bp
     from .submissions.views import bp as submissions_bp
     from .verify.views import bp as verify_bp
 
     for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp, submissions_bp, office_bp,
-               reviews_bp, notifications_bp, screening_bp, jobs_bp, registry_bp, followups_bp):
+               reviews_bp, notifications_bp, screening_bp, jobs_bp, registry_bp, followups_bp, stats_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

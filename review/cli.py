@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     from .maintenance.cli import register as register_maintenance_commands
 
     register_maintenance_commands(app)
+    from .stats.cli import register as register_report_commands
+
+    register_report_commands(app)
     from .jobs.cli import register as register_job_commands
 
     register_job_commands(app)

@@ -17,6 +17,13 @@ SORTS = {
 
 def submission_page(query):
     """Apply ?q= (title search), ?status=, ?sort= and ?dir= to a Submission query and paginate."""
+    query, args = filtered_submissions(query)
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return page, args
+
+
+def filtered_submissions(query):
+    """The list's filters and order applied to a Submission query (the page and its export alike)."""
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(Submission.title.contains(q))
@@ -29,5 +36,4 @@ def submission_page(query):
     # The tie-break follows the sort's direction, so one index (column, id) serves both directions.
     tie = Submission.id.desc() if descending else Submission.id.asc()
     query = query.order_by(column.desc() if descending else column.asc(), tie)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return page, {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}
+    return query, {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}

@@ -106,6 +106,10 @@ ERRORS = {
     "zip_encrypted": _l("The zip file is password-protected. Upload it without a password."),
     "zip_too_many": _l("This upload holds %(n)s files; at most %(max)s are read in at once. Split it into several uploads."),
     "zip_bomb": _l("The zip file was refused: %(name)s would expand to far more data than the zip holds (a zip bomb), or beyond the size limit of one document."),
+    # statistics and the annual report
+    "stats_bad_year": _l("The year must be a number from %(low)s to %(high)s (got “%(value)s”)."),
+    "stats_unknown_department": _l("There is no department “%(value)s”."),
+    "report_year_required": _l("Choose the year of the annual report."),
 }
 
 

@@ -130,6 +130,12 @@ def precedent_visible(user: User, department_id: int) -> bool:
     return user.role is Role.department and user.department_id == department_id
 
 
+def can_view_statistics(user: User) -> bool:
+    """The committee-wide figures (statistics page, its API, the annual report, list exports): the
+    office and the administrator."""
+    return getattr(user, "is_authenticated", False) and user.role in (Role.office, Role.admin)
+
+
 def can_view_job(user: User, job) -> bool:
     """A background job is seen by whoever started it, and by the committee office and the admin."""
     return user.role in (Role.office, Role.admin) or (job.owner_id is not None and job.owner_id == user.id)

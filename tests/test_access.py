@@ -18,6 +18,10 @@ PAGES = {
     "/admin/": {"admin"},
     "/admin/experts": {"admin", "office"},
     "/followups/": {"department", "office", "admin"},
+    "/stats/": {"office", "admin"},
+    "/office/queue.xlsx": {"office"},
+    "/office/board.xlsx": {"office"},
+    "/verify/register.xlsx": {"justice", "office", "admin"},
 }
 
 

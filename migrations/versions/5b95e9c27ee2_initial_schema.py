@@ -1,8 +1,14 @@
 """initial schema
 
+<<<<<<<< HEAD:migrations/versions/5b95e9c27ee2_initial_schema.py
 Revision ID: 5b95e9c27ee2
 Revises: 
 Create Date: 2026-12-01 15:16:03.014533
+========
+Revision ID: ab19a1f1f4e8
+Revises: 
+Create Date: 2026-12-01 14:47:41.072933
+>>>>>>>> h-stats:migrations/versions/ab19a1f1f4e8_initial_schema.py
 
 """
 from alembic import op
@@ -10,7 +16,11 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
+<<<<<<<< HEAD:migrations/versions/5b95e9c27ee2_initial_schema.py
 revision = '5b95e9c27ee2'
+========
+revision = 'ab19a1f1f4e8'
+>>>>>>>> h-stats:migrations/versions/ab19a1f1f4e8_initial_schema.py
 down_revision = None
 branch_labels = None
 depends_on = None

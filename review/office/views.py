@@ -310,3 +310,6 @@ def settings():
     return render_template("office/settings.html", setting=setting)
 
 
+
+
+from . import exports  # noqa: E402,F401  (registers the list exports on this blueprint)

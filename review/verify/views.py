@@ -161,3 +161,6 @@ def intake(serial: str):
         flash(_("Check the intake form: %(errors)s", errors="; ".join(
             f"{k}: {', '.join(v)}" for k, v in form.errors.items())), "error")
     return redirect(url_for("verify.detail", serial=serial))
+
+
+from . import exports  # noqa: E402,F401  (registers the register export on this blueprint)

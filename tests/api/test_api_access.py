@@ -36,6 +36,7 @@ TABLE = [
     ("POST", "/api/v1/assignments/{aid}/accept", ASSIGNEE),
     ("GET", "/api/v1/stats/screening", {**OFFICE, "admin": OK}),
     ("GET", "/api/v1/registry", {**{r: 403 for r in ROLES}, "owner": OK, "other_dept": OK, "office": OK, "admin": OK}),
+    ("GET", "/api/v1/stats", {**OFFICE, "admin": OK}),
     # nobody's job 0: every role with a token gets 404, none 401/403
     ("GET", "/api/v1/jobs/{jid}", {r: 404 for r in ROLES}),
 ]

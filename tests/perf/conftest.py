@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import event
@@ -59,6 +60,12 @@ class Site:
             "registry (department)": ("vol-dept", "/registry/?reviewed=no"),
             "registry entry": ("vol-office", f"/registry/{v.concluded[0]}"),
             "api registry": ("vol-office", "/api/v1/registry?per_page=20&impact=minor"),
+            "statistics": ("vol-office", "/stats/"),
+            "statistics (year)": ("vol-office", f"/stats/?year={date.today().year}&department=1"),
+            "api stats": ("vol-office", "/api/v1/stats"),
+            "queue export": ("vol-office", "/office/queue.xlsx?sort=created&dir=desc"),
+            "board export": ("vol-office", "/office/board.xlsx"),
+            "register export": ("vol-justice", "/verify/register.xlsx"),
         }
 
     def get(self, username: str, path: str):

@@ -65,7 +65,7 @@ def lazy_loads_while_rendering(app):
 
 @pytest.mark.parametrize("page", ["board", "detail (proposal)", "detail (under review)", "queue", "queue (all)",
                                   "expert list", "sheet register", "review page", "audit page", "registry",
-                                  "registry (searched)", "registry entry"])
+                                  "registry (searched)", "registry entry", "statistics"])
 def test_templates_never_load_lazily(sites, page):
     site = sites["large"]
     username, path = site.pages()[page]

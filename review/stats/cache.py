@@ -1,0 +1,49 @@
+"""The figures of a filter, kept per process until the data they count changes.
+
+Every change the statistics count leaves a trace that one cheap statement reads: a new audit event
+(each transition, seat, opinion, decision, sheet, revision records one), a submission's updated_at,
+a registry entry's updated_at or count. The key holds that signature, the filter, the holiday list
+and the language, so a stale figure is never served; REVIEW_PAGE_CACHE_SIZE=0 turns it off."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..audit.models import AuditEvent
+from ..extensions import db
+from ..registry.models import RegistryEntry
+from ..submissions.models import Submission
+from .filters import StatsFilter
+from .operations import collect_stats
+
+_lock = threading.Lock()
+
+
+def data_signature() -> tuple:
+    return tuple(db.session.execute(select(
+        select(func.max(AuditEvent.id)).scalar_subquery(),
+        select(func.max(Submission.updated_at)).scalar_subquery(),
+        select(func.count(Submission.id)).scalar_subquery(),
+        select(func.max(RegistryEntry.updated_at)).scalar_subquery(),
+        select(func.count(RegistryEntry.id)).scalar_subquery())).one())
+
+
+def cached_stats(f: StatsFilter, config) -> dict:
+    size = int(config.get("PAGE_CACHE_SIZE") or 0)
+    if size <= 0:
+        return collect_stats(f, config)
+    key = (f, data_signature(), str(config.get("HOLIDAYS")), str(config.get("EXTRA_WORKDAYS")))
+    cache: OrderedDict = current_app.extensions.setdefault("stats_cache", OrderedDict())
+    with _lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    stats = collect_stats(f, config)
+    with _lock:
+        cache[key] = stats
+        while len(cache) > min(size, 64):
+            cache.popitem(last=False)
+    return stats
