@@ -1,14 +1,8 @@
 """initial schema
 
-<<<<<<<< HEAD:migrations/versions/5b95e9c27ee2_initial_schema.py
-Revision ID: 5b95e9c27ee2
+Revision ID: fe0df8c99739
 Revises: 
-Create Date: 2026-12-01 15:16:03.014533
-========
-Revision ID: ab19a1f1f4e8
-Revises: 
-Create Date: 2026-12-01 14:47:41.072933
->>>>>>>> h-stats:migrations/versions/ab19a1f1f4e8_initial_schema.py
+Create Date: 2026-12-01 15:17:59.853977
 
 """
 from alembic import op
@@ -16,11 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-<<<<<<<< HEAD:migrations/versions/5b95e9c27ee2_initial_schema.py
-revision = '5b95e9c27ee2'
-========
-revision = 'ab19a1f1f4e8'
->>>>>>>> h-stats:migrations/versions/ab19a1f1f4e8_initial_schema.py
+revision = 'fe0df8c99739'
 down_revision = None
 branch_labels = None
 depends_on = None
