@@ -14,6 +14,9 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,  # per request
     "PARSE_TIMEOUT": 30,  # seconds per uploaded file, enforced in a child process
     "PARSE_MEMORY_MB": 1024,
+    # The same limit for a parse run by a background job: no request waits for it, and a 2,000-page
+    # PDF (the reader's own limit) needs more than 30 s on a loaded machine. Memory stays PARSE_MEMORY_MB.
+    "PARSE_JOB_TIMEOUT": 300,
     "MAX_CLAUSES": 3000,  # per draft; a denser upload is refused by the parse child
     "MAX_FILES": 100,  # files per upload request (draft, letter and basis files together)
     "EMBEDDING_MODEL": "",  # sentence-transformers model name or path; empty = lexical only
