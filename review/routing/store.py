@@ -16,7 +16,7 @@ import typing
 from collections import OrderedDict
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from pipeline.routing import Proposal
 
@@ -56,25 +56,24 @@ def pool_signature() -> dict[str, str]:
     """
     open_states = [s for s in AssignmentStatus if s.is_open]
 
-    def agg(*cols, where=None, frm=None):
+    def agg(*cols, where=None):
+        # All of a table's aggregates in one pass over its index: as separate scalar subqueries
+        # SQLite scans 17,000 submitted opinions twice (about twice the time).
         q = select(*cols)
-        if frm is not None:
-            q = q.select_from(frm)
-        if where is not None:
-            q = q.where(where)
-        return q.scalar_subquery()
+        return (q.where(where) if where is not None else q).subquery()
 
-    row = db.session.execute(select(
-        agg(func.count(Expert.id)), agg(func.max(Expert.updated_at)), agg(func.sum(Expert.id)),
-        agg(func.count(Opinion.id), where=Opinion.status == OpinionStatus.submitted),
-        agg(func.sum(Opinion.id), where=Opinion.status == OpinionStatus.submitted),
-        agg(func.count(Assignment.id), where=Assignment.status.in_(open_states)),
-        agg(func.sum(Assignment.id), where=Assignment.status.in_(open_states)),
-        agg(func.sum(Assignment.id * Assignment.id), where=Assignment.status.in_(open_states)),
-        agg(func.count(ExpertUnavailability.id)), agg(func.sum(ExpertUnavailability.id)),
-        agg(func.max(ExpertUnavailability.id)),
-        agg(func.count(ExpertConflict.id)), agg(func.sum(ExpertConflict.id)),
-    )).one()
+    parts = [
+        agg(func.count(Expert.id), func.max(Expert.updated_at), func.sum(Expert.id)),
+        agg(func.count(Opinion.id), func.sum(Opinion.id), where=Opinion.status == OpinionStatus.submitted),
+        agg(func.count(Assignment.id), func.sum(Assignment.id), func.sum(Assignment.id * Assignment.id),
+            where=Assignment.status.in_(open_states)),
+        agg(func.count(ExpertUnavailability.id), func.sum(ExpertUnavailability.id), func.max(ExpertUnavailability.id)),
+        agg(func.count(ExpertConflict.id), func.sum(ExpertConflict.id)),
+    ]
+    joined = parts[0]
+    for part in parts[1:]:  # one row each: a cross join is one row
+        joined = joined.join(part, true())
+    row = db.session.execute(select(*[c for part in parts for c in part.c]).select_from(joined)).one()
     values = [str(v) for v in row]
     return {"text": "|".join(values[:5]), "state": "|".join(values[5:])}
 
