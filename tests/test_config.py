@@ -117,3 +117,24 @@ def test_make_serve_links_point_at_the_address_served(monkeypatch):
     monkeypatch.setenv("REVIEW_BASE_URL", "https://hiap.example.gov.cn")
     shown = subprocess.run(["bash", "-c", probe], cwd=root, capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "https://hiap.example.gov.cn"
+
+
+def test_a_parse_in_a_background_job_has_its_own_time_limit():
+    assert load_config({})["PARSE_JOB_TIMEOUT"] == 300
+    assert load_config({"REVIEW_PARSE_JOB_TIMEOUT": "600"})["PARSE_JOB_TIMEOUT"] == 600
+
+
+def test_parse_draft_in_a_job_uses_the_job_time_limit(tmp_path, monkeypatch):
+    import pipeline
+    from pipeline.document import Result
+    from review.submissions.parsing import parse_draft
+
+    seen = []
+    monkeypatch.setattr(pipeline, "run_file_isolated",
+                        lambda path, **limits: seen.append(limits) or Result(file=str(path), status="success"))
+    app = create_app({"TESTING": True, "PARSE_TIMEOUT": 30, "PARSE_JOB_TIMEOUT": 300, "PARSE_MEMORY_MB": 512})
+    with app.app_context():
+        parse_draft(tmp_path / "a.docx", "a.docx")
+        parse_draft(tmp_path / "a.docx", "a.docx", in_job=True)
+    assert [s["timeout"] for s in seen] == [30.0, 300.0]
+    assert {s["memory"] for s in seen} == {512 * 1024 * 1024}
