@@ -256,7 +256,7 @@ def serve_and_drive(site: Site, seconds: float, log: Path) -> dict[str, dict]:
                 continue  # wrk here sends cookies only; the API's statements are counted above
             session = requests.Session()
             for _ in range(4):  # both workers warm (imports, templates, first connection)
-                session.get(base + path, headers={"Cookie": cookies[user]}, timeout=60)
+                session.get(base + path, headers={"Cookie": cookies[user]}, timeout=300)  # a loaded machine
             results[page] = {c: drive_wrk(base, [(path, cookies[user])], seconds, c, threads=min(2, c))
                              for c in (1, 20)}
         return results

@@ -52,6 +52,24 @@ def _tiny_docx() -> bytes:
     return buf.getvalue()
 
 
+def quiet_pdfminer() -> None:
+    """pdfminer calls ``log.debug`` for every token and glyph it reads (about 4,500 calls a page);
+    with debug logging off each call still costs a method call and a level check, 5 % of a parse.
+    The children never log at debug level, so their pdfminer loggers get a no-op ``debug``."""
+    import logging
+
+    import pdfminer.pdfinterp  # noqa: F401  (the readers' modules, so that their loggers exist)
+
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("pdfminer") and isinstance(logger, logging.Logger) \
+                and not logger.isEnabledFor(logging.DEBUG):
+            logger.debug = _no_debug
+
+
+def _no_debug(*_args, **_kwargs) -> None:
+    return None
+
+
 def warm_up() -> list[str]:
     """Parse one document of each format; returns their statuses (for a check, not for use)."""
     from .run import run_bytes
@@ -61,6 +79,7 @@ def warm_up() -> list[str]:
 
 
 STATUSES = warm_up()
+quiet_pdfminer()
 # Objects alive now are never freed: keep the collector from touching (and copying) their pages
 # in every forked child.
 gc.freeze()

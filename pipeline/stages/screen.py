@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -137,10 +138,21 @@ def _incidental(part: str, offset: int, hit: Hit, hits: list[Hit], q: str, match
     return agreeing * 2 < len(items)
 
 
-def _acted_on(part: str, offset: int, hit: Hit, verbs: tuple[str, ...]) -> int:
-    """Position in ``part`` of the action verb nearest before the term, or -1."""
-    head = part[:hit.start - offset]
-    return max((head.rfind(v) for v in verbs), default=-1)
+@lru_cache(maxsize=8)
+def _verb_pattern(verbs: tuple[str, ...]) -> re.Pattern:
+    """Every position where a verb starts, with the shortest verb there (a lookahead finds overlaps)."""
+    return re.compile("(?=(" + "|".join(map(re.escape, sorted(verbs, key=len))) + "))")
+
+
+def _verbs_in(part: str, verbs: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [(m.start(), m.start() + len(m.group(1))) for m in _verb_pattern(verbs).finditer(part)]
+
+
+def _acted_on(offset: int, hit: Hit, found: list[tuple[int, int]]) -> int:
+    """Position in the part of the action verb nearest before the term (ending before it), or -1:
+    ``max(part[:cut].rfind(v) for v in verbs)`` from the part's verb positions, found once."""
+    cut = hit.start - offset
+    return max((start for start, end in found if end <= cut), default=-1)
 
 
 def _phrase(part: str, at: int, hit: Hit, offset: int) -> str:
@@ -155,13 +167,19 @@ def _clause_evidence(clause: Clause, norm: str, hits: list[Hit], matcher: Matche
                      order: int) -> dict[str, _Evidence]:
     verbs = matcher.rubric.pathway.action_verbs
     parts = [(m.start(), m.group()) for m in _PART.finditer(norm)]
+    starts = [o for o, _ in parts]
     titles = [m.span() for m in _TITLE.finditer(norm)]
     best: dict[str, _Evidence] = {}
+    found: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (offset, length) of a part → its verbs
     for hit in hits:
-        if any(lo <= hit.start < hi for lo, hi in titles):
+        if titles and any(lo <= hit.start < hi for lo, hi in titles):
             continue
-        offset, part = next(((o, p) for o, p in parts if o <= hit.start < o + len(p)), (0, norm))
-        at = _acted_on(part, offset, hit, verbs)
+        k = bisect_right(starts, hit.start) - 1  # the part that holds the hit (parts do not overlap)
+        offset, part = parts[k] if k >= 0 and hit.start < starts[k] + len(parts[k][1]) else (0, norm)
+        key = (offset, len(part))
+        if key not in found:
+            found[key] = _verbs_in(part, verbs)
+        at = _acted_on(offset, hit, found[key])
         for e in matcher.entries[hit.term]:
             if e.support:
                 continue

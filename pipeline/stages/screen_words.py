@@ -8,10 +8,17 @@ head of a Chinese compound comes last). A term inside one of its negative contex
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jieba
+
+# jieba.cut segments each run of these characters on its own and yields the rest character by
+# character (its re_han_default and re_skip_default), so a run's words can be kept and reused.
+_RUN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+_RUN_CACHE = 4096  # runs per matcher: a document repeats its phrases (各级人民政府, 按照规定)
 
 _lock = threading.Lock()
 
@@ -41,6 +48,7 @@ class WordMatcher:
             self._tries[name] = trie
         self._terms = tuple(sorted({t for terms in vocabularies.values() for t in terms}))
         self._tok: jieba.Tokenizer | None = None
+        self._runs: OrderedDict[str, list[str]] = OrderedDict()
 
     def tokenizer(self) -> jieba.Tokenizer:
         if self._tok is None:
@@ -56,7 +64,28 @@ class WordMatcher:
         return self._tok
 
     def words(self, text: str) -> list[str]:
-        return self.tokenizer().lcut(text, HMM=False) if text else []
+        """jieba's words of ``text`` (HMM off), the same as ``lcut(text, HMM=False)``: each run is
+        segmented once and its words reused when the text repeats it."""
+        if not text:
+            return []
+        tok = self.tokenizer()
+        out: list[str] = []
+        runs = self._runs
+        for i, blk in enumerate(_RUN.split(text)):
+            if not blk:
+                continue
+            if i % 2 == 0:  # between runs: jieba yields whitespace runs whole, the rest one by one
+                out.extend(tok.lcut(blk, HMM=False))
+                continue
+            words = runs.get(blk)
+            if words is None:
+                words = tok.lcut(blk, HMM=False)
+                with _lock:
+                    runs[blk] = words
+                    if len(runs) > _RUN_CACHE:
+                        runs.popitem(last=False)
+            out.extend(words)
+        return out
 
     def find(self, text: str, vocabulary: str, words: list[str] | None = None) -> list[Hit]:
         """Longest terms of ``vocabulary`` starting at a word start, left to right, not overlapping."""
@@ -74,7 +103,8 @@ class WordMatcher:
         for start, word_end in ends.items():
             if start < covered:
                 continue
-            best = self._longest(trie, text, start, ends, word_end)
+            # most words start with no term's first character: skip the call
+            best = self._longest(trie, text, start, ends, word_end) if text[start] in trie else None
             if best is None and word_end - start > 2:
                 best = self._suffix(trie, text, start, word_end)
             if best is not None:
@@ -101,7 +131,7 @@ class WordMatcher:
             node = node[text[i]]
             i += 1
             # the term must end at a word boundary, or inside the word it starts
-            if "" in node and (i in ends or i == len(text) or i <= word_end):
+            if "" in node and (i <= word_end or i in ends or i == len(text)):
                 term = node[""]
                 if not self._negative(text, start, term):
                     best = Hit(term, start, i)

@@ -10,6 +10,7 @@ from ..accounts.models import Role, User
 from ..experts.models import Expert
 from ..experts.operations import ImportError_, import_experts_csv
 from ..extensions import db
+from ..listing import paginate
 from .forms import ExpertImportForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -83,7 +84,7 @@ def experts():
         in_domain = [db.cast(Expert.domains, db.String).like(f'%"{code}"%') for code in codes]
         query = query.where(db.or_(Expert.name.like(like), Expert.affiliation.like(like),
                                    Expert.expertise.like(like), *in_domain))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     from ..routing.operations import open_loads
 
     return render_template("admin/experts.html", page=page, form=form, q=q, loads=open_loads(e.id for e in page.items))

@@ -18,6 +18,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..jobs.models import Job, JobStatus
 from ..messages import error_text
+from ..listing import paginate
 from ..permissions import can_view_submission, committee, seat_labels, seat_sees_peers, visible_submission_ids
 from ..reviews import operations as rops
 from ..reviews.models import Assignment, OpinionStatus
@@ -249,7 +250,7 @@ def list_submissions():
     stmt = visible_submissions(current_user).options(joinedload(Submission.department)).order_by(Submission.id.desc())
     if request.args.get("status"):
         stmt = stmt.where(Submission.status == _enum(Status, request.args["status"], "status"))
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    result = paginate(stmt, page=page, per_page=per_page)
     return jsonify({"items": [summary_dict(s) for s in result.items], "page": page,
                     "per_page": per_page, "total": result.total})
 

@@ -22,7 +22,7 @@ from ..accounts.models import Role
 from ..calendar import local_today
 from ..experts.models import Expert
 from ..extensions import db
-from ..listing import submission_page
+from ..listing import paginate, submission_page
 from ..messages import error_text, exc_text
 from ..permissions import committee
 from ..reviews import operations as rops
@@ -79,7 +79,7 @@ def board():
              .options(joinedload(Submission.department),
                       selectinload(Submission.assignments).joinedload(Assignment.expert))
              .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     overdue = followup_list(current_user, overdue_only=True, limit=current_app.config["PAGE_SIZE"])
     return render_template("office/board.html", page=page, subs=page.items, today=local_today(), overdue=overdue)
 

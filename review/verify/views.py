@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..accounts.auth import role_required
 from ..accounts.models import Role
 from ..extensions import db, limiter
+from ..listing import paginate
 from ..sheets import operations as ops
 from ..sheets import signing
 from ..sheets.models import SheetStatus
@@ -111,7 +112,7 @@ def register():
     year = args.get("year", type=int)
     filters = {"status": args.get("status", ""), "conclusion": args.get("conclusion", ""),
                "department": args.get("department", "").strip(), "year": year, "q": args.get("q", "").strip()}
-    page = db.paginate(ops.register_query(**filters), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(ops.register_query(**filters))
     return render_template("verify/register.html", page=page, filters=filters,
                            statuses=[s.value for s in SheetStatus], conclusions=[c.value for c in Conclusion],
                            departments=ops.register_departments(), years=ops.register_years())
