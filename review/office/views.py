@@ -33,6 +33,7 @@ from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
 from ..submissions.models import Conclusion, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
+from .board import board_rows
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -78,7 +79,7 @@ def board():
                       selectinload(Submission.assignments).joinedload(Assignment.expert))
              .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("office/board.html", page=page, subs=page.items, today=local_today())
+    return render_template("office/board.html", page=page, rows=board_rows(page.items, local_today()))
 
 
 @bp.route("/batch", methods=["GET", "POST"])
