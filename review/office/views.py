@@ -31,7 +31,7 @@ from ..routing import store as routing_store
 from ..routing.operations import default_due, propose_for_submission
 from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
-from ..submissions.models import Conclusion, Status, Submission, SubmissionVersion
+from ..submissions.models import RETURN_ITEMS, Conclusion, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
 from .board import board_rows
 
@@ -145,7 +145,7 @@ def detail(sub_id: int):
     precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
     return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names, precedents=precedents,
                            actions=available_actions(current_user, sub), default_due=default_due(),
-                           parsed=parsed, today=local_today())
+                           parsed=parsed, today=local_today(), return_items=RETURN_ITEMS)
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])
@@ -159,9 +159,8 @@ def accept(sub_id: int):
 @role_required(Role.office)
 def return_(sub_id: int):
     sub = _submission(sub_id)
-    missing = request.form.getlist("missing")
-    reason = "；".join([*missing, request.form.get("reason", "").strip()]).strip("；")
-    return _run(lambda: sops.return_submission(current_user, sub, reason),
+    return _run(lambda: sops.return_submission(current_user, sub, request.form.get("reason", ""),
+                                               request.form.getlist("missing")),
                 _("Returned to the department for completion."), sub)
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 505ee1959fcb
+Revision ID: d51d65decd86
 Revises: 
-Create Date: 2026-12-01 12:46:30.605426
+Create Date: 2026-12-01 13:52:05.045252
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '505ee1959fcb'
+revision = 'd51d65decd86'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -172,6 +172,7 @@ def upgrade():
     sa.Column('panel_size', sa.Integer(), nullable=False),
     sa.Column('review_due', sa.Date(), nullable=True),
     sa.Column('return_reason', sa.Text(), nullable=False),
+    sa.Column('return_items', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
