@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
+from markupsafe import Markup
 from flask_login import current_user
 
 
@@ -181,6 +182,14 @@ def label(kind: str, value) -> str:
     return translate(text) if text is not None else str(raw)
 
 
+def content(value) -> Markup:
+    """Document or user content (titles, names, clause text) marked as Chinese text: screen readers
+    and the untranslated-text crawl (tests/workflow/test_i18n_crawl.py) tell it from the UI."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span lang="zh-CN">%s</span>') % value
+
+
 def select_locale() -> Locale:
     return _locale_object(_locale_code())
 
@@ -238,6 +247,7 @@ def init_app(app: Flask) -> None:
     from .calendar import format_local
 
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["content"] = content
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
                                  exclusion_label=exclusion_label, exclusion_detail=exclusion_detail)

@@ -30,7 +30,7 @@ ERRORS = {
     "too_many_files": _l("This upload has %(n)s files; at most %(max)s files are accepted per submission."),
     "storage_full": _l("The server's upload storage is full, so the file was not saved. Your earlier upload is kept: try again later, and tell the administrator."),
     "storage_error": _l("The server could not save the file. Your earlier upload is kept: try again later, and tell the administrator."),
-    "missing_letter": _l("Upload the official letter (公函)."),
+    "missing_letter": _l("Upload the official letter."),
     "missing_draft": _l("Upload the draft for review."),
     "bad_return_item": _l("Choose the missing items from the list."),
     "missing_item_letter": _l("The committee office asked for the official letter: upload it in its slot."),

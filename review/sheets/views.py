@@ -18,6 +18,16 @@ from .wording import sheet_wording
 
 bp = Blueprint("sheets", __name__, url_prefix="/sheets")
 
+
+@bp.record_once
+def _page_globals(state) -> None:
+    from ..verify.forms import OUTCOME_LABELS
+    from .labels import page_label, page_rows
+
+    state.app.jinja_env.globals.update(
+        sheet_label=page_label, sheet_page_rows=page_rows,
+        intake_outcome=lambda code: str(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else code)
+
 DOWNLOADS = {
     "pdf": ("pdf_key", "application/pdf"),
     "docx": ("docx_key", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
