@@ -182,12 +182,12 @@ def label(kind: str, value) -> str:
     return translate(text) if text is not None else str(raw)
 
 
-def content(value) -> Markup:
-    """Document or user content (titles, names, clause text) marked as Chinese text: screen readers
-    and the untranslated-text crawl (tests/workflow/test_i18n_crawl.py) tell it from the UI."""
+def content(value, lang: str = "zh-CN") -> Markup:
+    """Document or user content (titles, names, clause text) marked with its language: screen readers
+    and the untranslated-text crawl (tests/workflow/crawl.py) tell it from the UI."""
     if value is None or value == "":
         return Markup("")
-    return Markup('<span lang="zh-CN">%s</span>') % value
+    return Markup('<span lang="%s">%s</span>') % (lang, value)
 
 
 def select_locale() -> Locale:

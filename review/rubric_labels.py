@@ -158,8 +158,13 @@ def _pick(table: dict, key: str, chinese: str) -> str:
     return translate(text)
 
 
-def question_topic(q: dict) -> str:
-    return _pick(QUESTIONS, q.get("id", ""), q.get("topic", ""))
+def _field(obj, name: str) -> str:
+    return (obj.get(name) if isinstance(obj, dict) else getattr(obj, name, "")) or ""
+
+
+def question_topic(q) -> str:
+    """A screening question's topic; ``q`` is a stored answer (dict) or any object with id and topic."""
+    return _pick(QUESTIONS, _field(q, "id"), _field(q, "topic"))
 
 
 def answer_label(value: str) -> str:

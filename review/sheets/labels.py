@@ -43,3 +43,12 @@ def page_rows(view) -> list[tuple[str, str, bool]]:
         else:
             rows.append((page_label(key), value, True))
     return rows
+
+
+def sheet_conclusion(facts: dict):
+    """The signed conclusion: the sheet's own words for Chinese readers, the catalogue's otherwise."""
+    from ..i18n import content
+
+    if language() == "en" and facts.get("conclusion"):
+        return label("conclusion", facts["conclusion"])
+    return content(facts.get("conclusion_label", ""))

@@ -22,11 +22,12 @@ bp = Blueprint("sheets", __name__, url_prefix="/sheets")
 @bp.record_once
 def _page_globals(state) -> None:
     from ..verify.forms import OUTCOME_LABELS
-    from .labels import page_label, page_rows
+    from .labels import page_label, page_rows, sheet_conclusion
 
     state.app.jinja_env.globals.update(
         sheet_label=page_label, sheet_page_rows=page_rows,
-        intake_outcome=lambda code: str(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else code)
+        intake_outcome=lambda code: str(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else code,
+        sheet_conclusion=sheet_conclusion)
 
 DOWNLOADS = {
     "pdf": ("pdf_key", "application/pdf"),

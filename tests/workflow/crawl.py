@@ -1,8 +1,8 @@
 """Untranslated text on a page: Latin words in the Chinese UI, Han characters in the English UI.
 
 Document and user content (titles, names, clause text, the sheet's own wording) is marked in the
-templates with ``lang="zh-CN"`` (the ``content`` filter); the crawl skips what is marked, so the
-allow-list holds only words that are the same in both languages."""
+templates with its language, ``lang="zh-CN"`` (the ``content`` filter); the crawl skips elements
+with an explicit lang, so the allow-list holds only words that are the same in both languages."""
 from __future__ import annotations
 
 import re
@@ -21,9 +21,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class _Text(HTMLParser):
     """The UI text of a page: skipped elements and elements in another language left out."""
 
-    def __init__(self, lang: str):
+    def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.lang = lang
         self.stack: list[bool] = []  # per open element: is its content skipped
         self.parts: list[str] = []
 
@@ -32,8 +31,8 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        other = (attrs.get("lang") or self.lang).split("-")[0] != self.lang
-        skip = self._skipping() or tag in SKIPPED or other
+        # Content (and the language switch) carries an explicit lang; the UI inherits the page's.
+        skip = self._skipping() or tag in SKIPPED or bool(attrs.get("lang")) and tag != "html"
         if not skip:
             self.parts.extend(v for k, v in attrs.items() if k in ATTRS and v)
             if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
@@ -58,7 +57,7 @@ class _Text(HTMLParser):
 
 
 def ui_text(html: str, lang: str) -> str:
-    parser = _Text(lang)
+    parser = _Text()
     parser.feed(html)
     text = " ".join(parser.parts)
     return re.sub(r"\S+@\S+|https?://\S+|\S+\.(?:docx|pdf|txt|png|xlsx|csv)\b", " ", text)
