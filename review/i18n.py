@@ -248,6 +248,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["content"] = content
+    # A label's colon: full-width in Chinese, ": " in English.
+    app.jinja_env.globals["colon"] = lambda: ": " if language() == "en" else "："
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
                                  exclusion_label=exclusion_label, exclusion_detail=exclusion_detail)
