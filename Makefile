@@ -21,8 +21,11 @@ run: install
 
 # Links in mails, sheets and QR codes point at the address served unless REVIEW_BASE_URL says otherwise
 # (behind a proxy, set it to the public address).
+# The job worker (uploads are read, sheets rendered, mail sent in the background) runs beside
+# gunicorn and stops with it.
 serve:
-	REVIEW_BASE_URL="$${REVIEW_BASE_URL:-http://$(HOST):$(PORT)}" \
+	export REVIEW_BASE_URL="$${REVIEW_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	  $(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # The tests are independent (own instance folders, random ports, own servers): one process per core.

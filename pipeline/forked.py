@@ -185,3 +185,13 @@ def _kill(proc) -> None:
             proc.kill()
         except (ProcessLookupError, ValueError):
             pass
+
+
+def prestart() -> bool:
+    """Start the warm parent now (it imports every reader and the rubrics: seconds), so that the
+    first document a long-running process parses does not wait for it. False when unavailable."""
+    try:
+        _context()
+    except Unavailable:
+        return False
+    return True

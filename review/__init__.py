@@ -161,6 +161,19 @@ def _init_extensions(app: Flask) -> None:
     from .accounts import auth
 
     auth.init_app(app)
+    from .jobs import queue
+
+    queue.init_app(app)
+    _register_job_handlers()
+
+
+def _register_job_handlers() -> None:
+    """The modules whose ``@job_handler`` functions the workers run (imported for registration)."""
+    from .notifications import mail as _mail_jobs  # noqa: F401
+    from .reviews import batch as _batch_jobs  # noqa: F401
+    from .routing import precedents as _precedent_jobs  # noqa: F401
+    from .sheets import jobs as _sheet_jobs  # noqa: F401
+    from .submissions import jobs as _submission_jobs  # noqa: F401
 
 
 def _sqlite_pragmas(engine) -> None:
@@ -182,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .api.common import register_error_handlers
     from .home import bp as home_bp
+    from .jobs.views import bp as jobs_bp
     from .notifications.views import bp as notifications_bp
     from .office.views import bp as office_bp
     from .reviews.views import bp as reviews_bp
@@ -191,7 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     from .verify.views import bp as verify_bp
 
     for bp in (home_bp, accounts_bp, admin_bp, api_bp, sheets_bp, verify_bp, submissions_bp, office_bp,
-               reviews_bp, notifications_bp, screening_bp):
+               reviews_bp, notifications_bp, screening_bp, jobs_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

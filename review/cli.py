@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     from .maintenance.cli import register as register_maintenance_commands
 
     register_maintenance_commands(app)
+    from .jobs.cli import register as register_job_commands
+
+    register_job_commands(app)
 
 
 def _fail(message: str) -> None:

@@ -14,6 +14,15 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,  # per request
     "PARSE_TIMEOUT": 30,  # seconds per uploaded file, enforced in a child process
     "PARSE_MEMORY_MB": 1024,
+    # Uploads are parsed by a background job (review/jobs), not in the request: its child may take longer.
+    "PARSE_JOB_TIMEOUT": 300,
+    # Where jobs queue: "sqlite" (a file in the instance folder; `make run` starts the worker),
+    # "redis://host:6379/0", or "immediate" (run in-process; the default under TESTING).
+    "JOB_QUEUE": "",
+    "JOB_WORKERS": 2,  # threads of `flask worker`; each parse also runs in its own sandboxed child
+    "JOB_HEARTBEAT_SECONDS": 10,
+    "JOB_POLL_SECONDS": 0.25,  # longest pause of an idle worker between looks at the SQLite queue
+    "JOB_STALE_SECONDS": 60,  # a running job without a heartbeat this long lost its worker
     "MAX_CLAUSES": 3000,  # per draft; a denser upload is refused by the parse child
     "MAX_FILES": 100,  # files per upload request (draft, letter and basis files together)
     "EMBEDDING_MODEL": "",  # sentence-transformers model name or path; empty = lexical only
@@ -32,6 +41,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "hiap-review@localhost",
+    "MAIL_ATTEMPTS": 5,  # a mail job is retried this often while the mail server refuses it
     "VERIFY_RATE_LIMIT": "30 per minute",
     # Files checked without signing in (sheet PDFs, drafts against a sheet): size cap and budget.
     "VERIFY_MAX_MB": 5,

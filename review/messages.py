@@ -21,6 +21,13 @@ ERRORS = {
     "empty_file": _l("The file is empty (0 bytes): the upload may have been interrupted, or the wrong file was chosen."),
     "too_many_clauses": _l("The draft has more than %(max)s clauses, more than one review can handle. Check the file, or split the draft."),
     "internal_error": _l("The file could not be read because of an internal error; it was logged."),
+    # background jobs
+    "job_error": _l("An internal error stopped the task (it was logged); try again, or tell the administrator if it fails again."),
+    "worker_died": _l("The server process running the task stopped before it finished; try again."),
+    "job_not_failed": _l("Only a failed task can be started again."),
+    "job_unknown_kind": _l("This kind of task is not known to this version of the system."),
+    "sheet_code_lost": _l("The sheet's verification code could not be recovered (the instance's secret key changed): revoke the sheet and issue a new one."),
+    "draft_parsing": _l("The draft is still being read; wait until it is done."),
     # submission and review operations
     "missing_title": _l("Enter the title of the policy."),
     "title_too_long": _l("The title is longer than 300 characters."),

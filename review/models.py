@@ -11,4 +11,5 @@ from .sheets.models import LegalityIntake, OpinionSheet  # noqa: F401
 from .submissions.models import (  # noqa: F401
     Clause, Submission, SubmissionVersion, StoredFile, submission_drafter,
 )
+from .jobs.models import Job  # noqa: F401
 from .ratelimit import RateLimitCounter  # noqa: F401,E402

@@ -137,3 +137,8 @@ def precedent_visible(user: User, department_id: int) -> bool:
     if user.role in (Role.office, Role.admin, Role.expert):
         return True
     return user.role is Role.department and user.department_id == department_id
+
+
+def can_view_job(user: User, job) -> bool:
+    """A background job is seen by whoever started it, and by the committee office and the admin."""
+    return user.role in (Role.office, Role.admin) or (job.owner_id is not None and job.owner_id == user.id)

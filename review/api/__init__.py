@@ -4,6 +4,6 @@
 ownership rules are those of the browser. Errors are JSON ``{error, detail}`` with a 4xx code.
 """
 from .common import bp
-from . import submissions, assignments, sheets, stats, openapi  # noqa: F401,E402  (register the routes)
+from . import submissions, assignments, sheets, stats, jobs, openapi  # noqa: F401,E402  (register the routes)
 
 __all__ = ["bp"]

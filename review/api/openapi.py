@@ -76,6 +76,12 @@ _SCHEMAS = {
               "properties": {"error": {**_STR, "description": "machine-readable code"}, "detail": _STR,
                              "field": {**_STR, "description": "the input field at fault, when there is one"}}},
     "State": {"type": "object", "properties": {"id": _INT, "status": _STATUS, "round": _INT}},
+    "Job": {"type": "object", "description": "a background task (reading a draft, an inventory, ...)", "properties": {
+        "id": _INT, "kind": _STR, "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "done": _INT, "total": _INT, "percent": _INT, "note": _STR, "error": _NULL_STR, "message": _STR,
+        "attempts": _INT, "result": {"type": ["object", "null"]}}},
+    "Accepted": {"type": "object", "description": "the draft is being read; poll status_url", "properties": {
+        "job": {"$ref": "#/components/schemas/Job"}, "status_url": _STR}},
     "Summary": {"type": "object", "properties": {
         "id": _INT, "title": _STR, "status": _STATUS, "round": _INT, "policy_type": _STR, "stage": _STR,
         "department": _STR, "conclusion": {"type": ["string", "null"]}, "created_at": _NULL_STR}},
@@ -140,7 +146,8 @@ _PATHS = {
                        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
                               "items per page"),
                        _query("status", _STATUS, "only submissions in this status")]),
-        "post": _op("Submit a draft", "department", 201, _ref("State"), errors=(400, 401, 403, 413, 422),
+        "post": _op("Submit a draft (202 with a job while the draft is being read)", "department", 201,
+                    _ref("State"), errors=(400, 401, 403, 413, 422),
                     op_id="create_submission", body={"required": True, "content": {_MULTIPART: {"schema": {
                         "type": "object", "required": ["title", "policy_type", "draft", "letter"],
                         "properties": {
@@ -219,6 +226,10 @@ _PATHS = {
         "Save or submit the opinion", "expert (assignee)", 200, {"type": "object", "properties": {
             "assignment": _ref("Assignment"), "submission_status": _STATUS, "opinion": _ref("Opinion")}},
         params=_ASG_ID, body=_json_body(_ref("OpinionInput")), op_id="save_opinion")},
+    "/api/v1/jobs/{job_id}": {"get": _op(
+        "Read a background task: a 202 answer of an upload points here; result.submission_id when done",
+        "whoever started it, office, admin", 200, _ref("Job"), errors=(401, 403, 404),
+        params=[_path_param("job_id")], op_id="get_job")},
     "/api/v1/sheets/{serial}": {"get": {
         "summary": "Verify a sheet by serial and verification code", "operationId": "sheet_status",
         "description": "No login; rate-limited.", "security": [],

@@ -16,6 +16,8 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..jobs.models import Job, JobStatus
+from ..messages import error_text
 from ..permissions import can_view_submission, committee, seat_labels, seat_sees_peers, visible_submission_ids
 from ..reviews import operations as rops
 from ..reviews.models import Assignment, OpinionStatus
@@ -210,10 +212,33 @@ def create_submission():
     form = {k: request.form.get(k) for k in ("title", "policy_type", "stage", "contact_name", "contact_phone")}
     staged = sops.stage_submission(current_user, form, draft=draft, letter=letter, strict=True,
                                    basis=request.files.getlist("basis"))
+    if sops.draft_parsing(staged):
+        return _after_parse(staged, "submit")
     _confirm_parsed(staged)
     sub = sops.confirm_submission(current_user, staged)
     db.session.commit()
     return jsonify(_state(sub)), 201
+
+
+def _after_parse(staged: StagedUpload, then: str):
+    """The draft is read by a background job, which then finishes the call as this user: 201 when
+    that is already done (a fast draft, or an in-process queue), 202 with the job to poll otherwise."""
+    staged.form = {**(staged.form or {}), "then": then}
+    job = sops.parse_job(staged)
+    job_id = job.id
+    db.session.commit()
+    return job_outcome(db.session.get(Job, job_id), created=True)
+
+
+def job_outcome(job: Job, created: bool = False):
+    if job.status is JobStatus.failed:
+        raise ApiError(422, job.error_code, error_text(job.error_code, "", None, **(job.error_params or {})),
+                       field="draft")
+    sub_id = (job.result or {}).get("submission_id") if job.status is JobStatus.done else None
+    if sub_id is not None:
+        return jsonify(_state(db.session.get(Submission, sub_id))), 201 if created else 200
+    body = {"job": job.as_dict(), "status_url": f"/api/v1/jobs/{job.id}"}
+    return jsonify(body), 202
 
 
 @bp.get("/submissions")
@@ -336,6 +361,8 @@ def revise(submission_id: int):
     responses = _responses()
     staged = sops.stage_revision(current_user, sub, draft=draft, letter=request.files.get("letter"),
                                  responses=responses, note=request.form.get("note") or "")
+    if sops.draft_parsing(staged):
+        return _after_parse(staged, "revise")
     _confirm_parsed(staged)
     sops.confirm_revision(current_user, sub, staged)
     db.session.commit()

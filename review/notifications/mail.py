@@ -5,6 +5,8 @@ rolled-back action never sends a mail.
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -14,8 +16,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
+from ..jobs import job_handler
 from ..transaction import on_commit
 from ..validation import is_valid_email, printable
 
@@ -43,9 +46,26 @@ def queue_mail(to: str, subject: str, body: str) -> bool:
     except (ValueError, TypeError) as exc:
         log.warning("mail to %r skipped: %s", to, exc)
         return False
-    app = current_app._get_current_object()
+    if has_request_context():
+        # A job delivers it (retried if the mail server is away) once the action commits.
+        from ..jobs import enqueue
+
+        enqueue("send_mail", {"message": bytes(message).decode("utf-8", "surrogateescape")},
+                subject=f"mail:{message['Message-ID']}"[:80], max_attempts=int(current_app.config["MAIL_ATTEMPTS"]))
+        return True
+    app = current_app._get_current_object()  # scripts and jobs: delivered after their commit
     on_commit(lambda: _deliver_after_commit(app, message))
     return True
+
+
+@job_handler("send_mail")
+def send_mail_job(job, progress) -> dict:
+    """Deliver a queued mail; an SMTP error raises, so the job is retried, then marked failed
+    (the administrator sees it under Admin → Background tasks and can retry it)."""
+    message = email.message_from_bytes(job.payload["message"].encode("utf-8", "surrogateescape"),
+                                       policy=email.policy.default)
+    deliver(current_app._get_current_object(), message)
+    return {"to": message["To"]}
 
 
 def deliver(app: Flask, message: EmailMessage) -> None:

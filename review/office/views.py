@@ -85,7 +85,9 @@ def board():
 @bp.route("/batch", methods=["GET", "POST"])
 @role_required(Role.office)
 def batch():
-    """Assign panels to every accepted submission at once."""
+    """Assign panels to every accepted submission at once (the invitations go out in a job)."""
+    from ..jobs import latest_job
+    from ..reviews.batch import start_batch
     from ..routing.operations import propose_batch
 
     subs = db.session.scalars(db.select(Submission).where(Submission.status == Status.accepted)
@@ -97,20 +99,20 @@ def batch():
         except ValueError:
             flash(_("Enter the deadline as a date."), "error")
             return redirect(url_for(".batch"))
-        done = 0
-        for sub in subs:
-            ids = [int(x) for x in request.form.getlist(f"experts-{sub.id}") if x.isdigit()]
-            if not ids:
-                continue
-            try:
-                rops.assign_experts(current_user, sub, ids, due)
-                db.session.commit()
-                done += 1
-            except (TransitionError, rops.ReviewError) as exc:
-                db.session.rollback()
-                flash(f"{sub.title}：{exc_text(exc)}", "error")
-        flash(_("Panels invited for %(n)s submissions.", n=done), "success")
-        return redirect(url_for(".board"))
+        panels = {sub.id: [int(x) for x in request.form.getlist(f"experts-{sub.id}") if x.isdigit()] for sub in subs}
+        try:
+            job = start_batch(current_user, panels, due)
+        except rops.ReviewError as exc:
+            flash(exc_text(exc), "error")
+            return redirect(url_for(".batch"))
+        db.session.commit()
+        return redirect(url_for(".batch", job=job.id))
+    job = latest_job(f"batch:{current_user.id}")
+    if job is not None and (not job.status.finished or request.args.get("job") == str(job.id)):
+        refused = {r["id"]: r for r in (job.result or {}).get("refused", [])}
+        return render_template("office/batch_job.html", job=job, refused=refused,
+                               titles=dict(db.session.execute(db.select(Submission.id, Submission.title).where(
+                                   Submission.id.in_(list(refused) + list((job.result or {}).get("invited", []))))).all()))
     result = propose_batch(subs, due=due) if subs else None
     return render_template("office/batch.html", subs=subs, result=result, due=due)
 

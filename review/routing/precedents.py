@@ -7,10 +7,13 @@ three statements only when that changes, and a draft's raw result is cached per 
 """
 from __future__ import annotations
 
+import os
+import pickle
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from pipeline.citation import cite, quote
 from pipeline.routing import prepare_draft
@@ -19,6 +22,8 @@ from pipeline.routing.precedents import PastClause, PastDraft, PrecedentIndex, S
 from ..accounts.models import Department
 from ..experts.models import Expert
 from ..extensions import db
+from ..jobs import job_handler
+from ..jobs.operations import enqueue_once
 from ..permissions import precedent_visible, sees_expert_names
 from ..reviews.models import Assignment, ClauseComment, Decision, Opinion, OpinionStatus
 from ..submissions.models import Clause, Status, Submission, SubmissionVersion
@@ -95,16 +100,80 @@ def _build() -> PrecedentIndex:
 
 
 def precedent_index() -> tuple[tuple, PrecedentIndex]:
+    """The index of the concluded work as it stands, or the newest one built.
+
+    Building it costs seconds per thousand concluded drafts, so a request never does: a background
+    job (``build_precedents``) writes it to the instance cache, every web process loads that file,
+    and while a newer one is being built the pages use the previous one. Outside a request (CLI,
+    the worker itself) and with an in-process queue it is built in place."""
     signature = _signature()
     key = current_app.config["SQLALCHEMY_DATABASE_URI"]
     with _lock:
         cached = _indexes.get(key)
-        if cached is not None and cached[0] == signature:
-            return cached
-    built = (signature, _build())
+    if cached is not None and cached[0] == signature:
+        return cached
+    stored = _load_stored(signature)
+    if stored is None or stored[0] != signature:
+        if not has_request_context() or _queue_is_immediate():
+            stored = (signature, _build())
+            _store(stored)
+        else:
+            enqueue_once("build_precedents", subject="precedents")
+            if stored is None:
+                stored = cached or (("",), PrecedentIndex([], []))
     with _lock:
-        _indexes[key] = built
-    return built
+        _indexes[key] = stored
+    return stored
+
+
+def _queue_is_immediate() -> bool:
+    from ..jobs.queue import queue_for
+
+    return queue_for(current_app).immediate
+
+
+def _store_dir() -> Path:
+    return Path(current_app.config["CACHE_DIR"]) / "precedents"
+
+
+def _store(built: tuple[tuple, PrecedentIndex]) -> None:
+    folder = _store_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{os.getpid()}-{threading.get_ident()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / "index.pickle")  # readers see the old file or the new one, never half
+
+
+def _load_stored(signature: tuple) -> tuple[tuple, PrecedentIndex] | None:
+    """The stored index (written by this instance's own worker, in its instance folder)."""
+    path = _store_dir() / "index.pickle"
+    try:
+        with _lock:
+            cached = _indexes.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        mtime = path.stat().st_mtime
+        if cached is not None and _stored_mtime.get(str(path)) == mtime:
+            return cached  # the file has not changed since this process read it
+        with open(path, "rb") as fh:
+            built = pickle.load(fh)  # noqa: S301 - our own cache file, not user input
+        _stored_mtime[str(path)] = mtime
+        return built
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+_stored_mtime: dict[str, float] = {}
+
+
+@job_handler("build_precedents")
+def build_precedents(job, progress) -> dict:
+    signature = _signature()
+    stored = _load_stored(signature)
+    if stored is not None and stored[0] == signature:
+        return {"drafts": len(stored[1]), "fresh": True}
+    built = (signature, _build())
+    _store(built)
+    return {"drafts": len(built[1])}
 
 
 def _version_draft(version_id: int) -> dict:

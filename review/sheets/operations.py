@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -302,14 +302,27 @@ def issue_sheet(actor: User, decision: Decision, items: list[dict] | None = None
     if sheet is None:
         raise SheetError("serial_busy", "could not allocate a serial number; try again")
     _supersede_earlier(sheet)
+    if has_request_context():
+        # The files are rendered by a job (review/sheets/jobs.py); the sheet's page shows its progress.
+        from .jobs import start_rendering
+
+        start_rendering(actor, sheet, code)
+    else:
+        render_issued(actor, sheet, code)
+    db.session.flush()
+    return sheet, code
+
+
+def render_issued(actor: User | None, sheet: OpinionSheet, code: str) -> None:
+    """Write the issued sheet's files and record the issue, with their hashes, in the audit trail."""
     try:
         _write_files(sheet, code)
     except SheetFontError as exc:
         raise SheetError("no_font", str(exc)) from None
-    record_event(sub, actor, "issue_sheet", data={"serial": sheet.serial, "conclusion": decision.conclusion.value,
-                                                  "decision": decision.id, "sheet": sheet_record(sheet, sheet_path)})
-    db.session.flush()
-    return sheet, code
+    decision = sheet.decision
+    record_event(decision.submission, actor, "issue_sheet", data={
+        "serial": sheet.serial, "conclusion": decision.conclusion.value, "decision": decision.id,
+        "sheet": sheet_record(sheet, sheet_path)})
 
 
 def _supersede_earlier(sheet: OpinionSheet) -> None:

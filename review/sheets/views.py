@@ -98,8 +98,10 @@ def show(serial: str):
     sheet = _sheet_or_404(serial)
     if not ops.can_view(current_user, sheet):
         abort(403)
+    from .jobs import rendering_job
+
     result = ops.verify_record(sheet)
-    return render_template("sheets/show.html", sheet=sheet, result=result,
+    return render_template("sheets/show.html", sheet=sheet, result=result, rendering=rendering_job(sheet),
                            view=SheetView(sheet.facts, sheet_wording()), SheetStatus=SheetStatus,
                            can_download=ops.can_download(current_user, sheet),
                            revoke_form=RevokeForm() if ops.can_revoke(current_user) else None)

@@ -7,3 +7,28 @@
     if (el && !window.confirm(el.dataset.confirm)) { event.preventDefault(); event.stopImmediatePropagation(); }
   }, true);
 })();
+// Background jobs (templates/jobs/_progress.html): poll the job, move the bar, reload when it ends.
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll("[data-job-poll]");
+  boxes.forEach(function (box) {
+    var url = box.dataset.jobPoll;
+    var bar = box.querySelector("[data-job-bar]");
+    var note = box.querySelector("[data-job-note]");
+    var count = box.querySelector("[data-job-count]");
+    function poll() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) { window.setTimeout(poll, 3000); return; }
+          if (s.status === "done" || s.status === "failed") { window.location.reload(); return; }
+          if (bar) { bar.value = s.percent; bar.textContent = s.percent + "%"; }
+          if (note) { note.textContent = s.note || ""; }
+          if (count && s.total) { count.textContent = s.done + " / " + s.total; }
+          window.setTimeout(poll, 700);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 400);
+  });
+})();

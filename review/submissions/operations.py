@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
+from flask import current_app, has_request_context
 from werkzeug.datastructures import FileStorage
 
 from .. import validation as v
@@ -20,6 +20,7 @@ from .models import (
     RETURN_ITEMS, Clause, FileKind, PolicyType, Stage, StagedUpload, Status, StoredFile, Submission, SubmissionVersion,
     return_item_field,
 )
+from ..jobs import enqueue, latest_job
 from .parsing import parse_draft
 
 
@@ -102,6 +103,7 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
         if b.filename:
             _check_extension(b.filename, storage.BASIS_EXTENSIONS, "basis")
     files = list(staged.files)
+    parse_key = None
     for kind, upload in ((FileKind.draft, draft), (FileKind.letter, letter)):
         if upload is not None and upload.filename:
             for old in [f for f in files if f["kind"] == kind.value]:
@@ -113,10 +115,33 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
                     raise SubmissionError("empty_file", "the file is empty (0 bytes)", "letter")
                 staged.parsed = {"status": "failure", "file": files[-1]["filename"],
                                  "errors": [{"code": "empty_file", "message": "the file is empty (0 bytes)"}]}
-            elif kind is FileKind.draft:
-                staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"])
+            elif kind is FileKind.draft and has_request_context():
+                staged.parsed = None  # a request hands the reading to a job (review/submissions/jobs.py)
+                parse_key = files[-1]["storage_key"]
+            elif kind is FileKind.draft:  # scripts, the CLI and the jobs themselves read it in place
+                staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"],
+                                            timeout=float(current_app.config["PARSE_JOB_TIMEOUT"]))
     files.extend(_save(b, FileKind.basis) for b in basis if b.filename)
     staged.files = files
+    if parse_key:
+        if staged.id is None:
+            db.session.add(staged)
+            db.session.flush()
+        enqueue("parse_draft", {"staged_id": staged.id, "key": parse_key}, owner_id=staged.user_id,
+                subject=parse_subject(staged), total=1)
+
+
+def parse_subject(staged: StagedUpload) -> str:
+    return f"staged:{staged.id}"
+
+
+def parse_job(staged: StagedUpload):
+    """The job reading the staged draft (None when the draft was never parsed by one)."""
+    return latest_job(parse_subject(staged)) if staged.id is not None else None
+
+
+def draft_parsing(staged: StagedUpload) -> bool:
+    return staged.file_of("draft") is not None and staged.parsed is None
 
 
 def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=(),
@@ -149,6 +174,8 @@ def staged_problems(staged: StagedUpload) -> list[tuple[str, str]]:
         problems.append(("missing_letter", "letter"))
     if staged.file_of("draft") is None:
         problems.append(("missing_draft", "draft"))
+    elif draft_parsing(staged):
+        problems.append(("draft_parsing", "draft"))
     elif draft_problem(staged.parsed):
         problems.append((draft_problem(staged.parsed), "draft"))
     return problems
@@ -240,6 +267,15 @@ def submit(actor: User, form: dict, *, draft, letter=None, basis=()) -> Submissi
         raise
 
 
+def refuse_unreadable(staged: StagedUpload) -> None:
+    """One-shot callers refuse an unreadable draft with the pipeline's own code (e.g. encrypted)."""
+    parsed = staged.parsed or {}
+    if staged.file_of("draft") and parsed.get("status") == "failure":
+        errors = parsed.get("errors") or [{}]
+        raise SubmissionError(errors[0].get("code") or "draft_unreadable",
+                              errors[0].get("message") or "the draft could not be read", "draft")
+
+
 def discard_staged(staged: StagedUpload) -> None:
     for f in staged.files:
         storage.delete_key(f["storage_key"])
@@ -282,11 +318,13 @@ def _item_name(code: str) -> str:
 
 
 def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=None, letter=None,
-                        basis=(), requested: dict | None = None) -> None:
+                        basis=(), requested: dict | None = None) -> StagedUpload | None:
     """The department adds what was missing and sends the submission back to intake.
 
     ``requested``: for the basis-kind items the office asked for (explanation, consultation), the
-    uploads of their own slots. Every requested item must come with a file."""
+    uploads of their own slots. Every requested item must come with a file. A new draft is read by
+    a background job first: the staged completion is then returned, and the job applies it
+    (``apply_completion``) once the draft is read."""
     from ..workflow import can
 
     if not can(actor, sub, "resubmit"):
@@ -302,15 +340,25 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
                     for code in missing]
         raise SubmissionError(*problems[0], problems=problems)
     basis = [*basis, *(f for code in RETURN_ITEMS if code not in given for f in requested.get(code) or [])]
-    version = sub.current_version
+    earlier = pending_completion(sub)
+    if earlier is not None:
+        discard_staged(earlier)
     staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="completion",
-                          files=[], form={})
+                          submission_id=sub.id, files=[], form={"note": note, "then": "complete"})
     stage_files(staged, draft=draft, letter=letter, basis=list(basis))
+    if draft_parsing(staged):
+        return staged
+    apply_completion(actor, sub, staged)
+    return None
+
+
+def apply_completion(actor: User, sub: Submission, staged: StagedUpload) -> None:
     if staged.file_of("draft") and draft_problem(staged.parsed):
         # The files just written go again with the rolled-back transaction (review/transaction.py).
         code = draft_problem(staged.parsed)
         raise SubmissionError(code, _parse_reason(staged.parsed) if code == "draft_unreadable" else
                               "the draft has no body text", "draft")
+    version = sub.current_version
     replaced = {f["kind"] for f in staged.files} & {FileKind.draft.value, FileKind.letter.value}
     # Replaced files leave the version but stay on disk; the audit event names them.
     version.files = [f for f in version.files if f.kind.value not in replaced]
@@ -319,10 +367,19 @@ def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=N
         _set_parsed(version, staged.parsed)
     if not any(f.kind is FileKind.letter for f in version.files):
         raise SubmissionError("missing_letter", "the official letter is still missing", "letter")
+    note = (staged.form or {}).get("note") or ""
     transition(sub, "resubmit", actor, reason=note or "-",
                data={"files": [f["filename"] for f in staged.files]})
     sub.return_reason = ""
     sub.return_items = []
+    if staged in db.session:
+        db.session.delete(staged)
+
+
+def pending_completion(sub: Submission) -> StagedUpload | None:
+    """A completion whose new draft is still being read."""
+    return db.session.scalar(db.select(StagedUpload).where(
+        StagedUpload.submission_id == sub.id, StagedUpload.purpose == "completion").order_by(StagedUpload.id.desc()))
 
 
 def withdraw_submission(actor: User, sub: Submission, reason: str) -> None:

@@ -14,7 +14,7 @@ from ..messages import error_text, exc_text, parse_error_text
 from ..permissions import can_view_audit, can_view_opinions, can_view_submission
 from ..workflow import TransitionError, available_actions
 from . import operations as ops
-from .models import RETURN_ITEMS, PolicyType, Stage, StoredFile, Submission, return_item_field
+from .models import RETURN_ITEMS, PolicyType, Stage, Status, StoredFile, Submission, return_item_field
 from .storage import upload_path
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
@@ -88,7 +88,8 @@ def preview(token: str):
     # A field's problem is also shown at the field itself.
     errors = {**{f: t for f, t in problems.items() if f not in ("letter", "draft")}, **errors}
     return render_template("submissions/preview.html", staged=staged, parsed=staged.parsed or {},
-                           problems=problems, errors=errors, PolicyType=PolicyType, Stage=Stage)
+                           problems=problems, errors=errors, PolicyType=PolicyType, Stage=Stage,
+                           parse_job=ops.parse_job(staged) if ops.draft_parsing(staged) else None)
 
 
 @bp.route("/<int:sub_id>")
@@ -113,8 +114,10 @@ def detail(sub_id: int):
                        "sheet": sheets.get(decision.id) if decision else None,
                        "responses": responses_for_round(sub, version.round),
                        "opinions": submitted_opinions(sub, version.round) if visible else []})
+    completion = ops.pending_completion(sub) if sub.status is Status.returned else None
     return render_template("submissions/detail.html", sub=sub, rounds=rounds,
-                           actions=available_actions(current_user, sub))
+                           actions=available_actions(current_user, sub),
+                           completion_job=ops.parse_job(completion) if completion is not None else None)
 
 
 @bp.route("/<int:sub_id>/complete", methods=["POST"])
@@ -122,13 +125,16 @@ def detail(sub_id: int):
 def complete(sub_id: int):
     sub = _own_submission(sub_id)
     try:
-        ops.complete_submission(current_user, sub, note=request.form.get("note", ""),
-                                draft=request.files.get("draft"), letter=request.files.get("letter"),
-                                basis=request.files.getlist("basis"),
-                                requested={code: request.files.getlist(return_item_field(code))
-                                           for code in RETURN_ITEMS if return_item_field(code) != code})
+        pending = ops.complete_submission(
+            current_user, sub, note=request.form.get("note", ""), draft=request.files.get("draft"),
+            letter=request.files.get("letter"), basis=request.files.getlist("basis"),
+            requested={code: request.files.getlist(return_item_field(code))
+                       for code in RETURN_ITEMS if return_item_field(code) != code})
         db.session.commit()
-        flash(_("The submission was completed and sent back to the committee office."), "success")
+        if pending is None:
+            flash(_("The submission was completed and sent back to the committee office."), "success")
+        else:
+            flash(_("The new draft is being read; the submission goes back to the committee office as soon as it is read."), "info")
     except ops.SubmissionError as exc:
         db.session.rollback()
         if exc.code == "draft_unreadable":
@@ -211,6 +217,9 @@ def revision_preview(sub_id: int, token: str):
             error = exc_text(exc)
     parsed = staged.parsed or {}
     failed = parsed.get("status") == "failure"
+    if ops.draft_parsing(staged):
+        return render_template("submissions/revision_preview.html", sub=sub, staged=staged, parsed={},
+                               diff=[], failed=False, error=error, parse_job=ops.parse_job(staged))
     diff = [] if failed else diff_clauses(
         [{"id": c.key, "path": c.path, "text": c.text} for c in sub.current_version.clauses],
         parsed.get("clauses") or [])

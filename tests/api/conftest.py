@@ -102,10 +102,10 @@ def parse_once(monkeypatch):
 
     real = sops.parse_draft
 
-    def parse_draft(path, filename):
+    def parse_draft(path, filename, **kw):
         key = hashlib.sha256(path.read_bytes()).hexdigest()
         if key not in _parsed:
-            _parsed[key] = real(path, filename)
+            _parsed[key] = real(path, filename, **kw)
         return copy.deepcopy(_parsed[key])
 
     monkeypatch.setattr(sops, "parse_draft", parse_draft)

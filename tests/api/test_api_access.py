@@ -34,6 +34,8 @@ TABLE = [
     ("POST", "/api/v1/assignments/{aid}/opinion", ASSIGNEE),
     ("POST", "/api/v1/assignments/{aid}/accept", ASSIGNEE),
     ("GET", "/api/v1/stats/screening", {**OFFICE, "admin": OK}),
+    # nobody's job 0: every role with a token gets 404, none 401/403
+    ("GET", "/api/v1/jobs/{jid}", {r: 404 for r in ROLES}),
 ]
 
 
@@ -45,7 +47,7 @@ def callers(people):
 
 
 def urls(sub, people):
-    ids = {"sid": sub.id, "aid": seat(sub, people.experts[0]).id}
+    ids = {"sid": sub.id, "aid": seat(sub, people.experts[0]).id, "jid": 0}
     return [(method, path.format(**ids), expected) for method, path, expected in TABLE]
 
 
@@ -102,7 +104,7 @@ def test_unknown_objects_are_404(api, people, under_review):
             continue
         caller = people.experts[0] if "/assignments/" in url else (
             people.dept if url.endswith(("withdraw", "revisions")) else people.office)
-        r = api.call(method, url.format(sid=999999, aid=999999), caller, json={})
+        r = api.call(method, url.format(sid=999999, aid=999999, jid=999999), caller, json={})
         assert r.status_code == 404 and r.json["error"] == "not_found", (url, r.json)
 
 

@@ -215,10 +215,16 @@ def test_batch_assignment_in_the_browser(client, auth, app, make):
     assert all(len(v) == 3 for v in ids.values())
     assert not set(ids[subs[0].id]) & set(ids[subs[1].id])  # max load 1: nobody sits twice
     form = {f"experts-{sid}": v for sid, v in ids.items()}
-    client.post("/office/batch", data={**form, "due": "2099-01-01"})
+    posted = client.post("/office/batch", data={**form, "due": "2099-01-01"})
     db.session.expire_all()
     assert all(db.session.get(Submission, s.id).status is Status.under_review for s in subs)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 6
+    # The invitations went out in a background job; the page reports it when it is done.
+    from review.jobs.models import Job
+
+    job = db.session.scalar(db.select(Job).where(Job.kind == "batch_assign"))
+    assert job.status.value == "done" and sorted(job.result["invited"]) == sorted(s.id for s in subs)
+    assert "已为 2 件送审件发出专家组邀请" in client.get(posted.headers["Location"]).get_data(as_text=True)
 
 
 def test_page_and_api_agree_on_whose_opinions_an_expert_reads(client, auth, loop, app, make):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d51d65decd86
+Revision ID: a6cba0f6dddf
 Revises: 
-Create Date: 2026-12-01 13:52:05.045252
+Create Date: 2026-12-01 14:58:00.399565
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd51d65decd86'
+revision = 'a6cba0f6dddf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -143,6 +143,35 @@ def upgrade():
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='jobstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=80), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('error_code', sa.String(length=40), nullable=False),
+    sa.Column('error_params', sa.JSON(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('lease', sa.String(length=32), nullable=False),
+    sa.Column('worker', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_job_owner_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job'))
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_job_status_heartbeat', ['status', 'heartbeat_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_subject'), ['subject'], unique=False)
 
     op.create_table('login_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -593,6 +622,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
 
     op.drop_table('login_session')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_subject'))
+        batch_op.drop_index('ix_job_status_heartbeat')
+        batch_op.drop_index(batch_op.f('ix_job_owner_id'))
+
+    op.drop_table('job')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
