@@ -249,7 +249,7 @@ def test_garbage_never_gives_a_500(api, people, under_review):
     aid = seat(under_review, people.experts[0]).id
     bad = []
     for method, path, expected in TABLE:
-        url = path.format(sid=under_review.id, aid=aid)
+        url = path.format(sid=under_review.id, aid=aid, jid=0)
         role = next(r for r in ROLES if expected[r] == OK)
         tries = garbage() if method == "POST" else [{"query": q} for q in QUERIES]
         for kw in tries:

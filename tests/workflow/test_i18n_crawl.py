@@ -69,7 +69,8 @@ def _sheet_pages(issued):
                                   f"/submissions/{sub.id}/revise"],
         committee.justice.username: ["/justice", f"/verify/sheets/{serial}", "/verify/register", f"/sheets/{serial}"],
         committee.admin.username: ["/admin/", "/admin/experts", f"/admin/experts/{committee.experts[0].id}",
-                                   "/admin/tokens", f"/admin/users/{committee.dept.id}", "/account/password"],
+                                   "/admin/tokens", f"/admin/users/{committee.dept.id}", "/account/password",
+                                   f"/sheets/{serial}"],
         None: [f"/verify/{serial}?code={code}", f"/verify/{serial}", "/verify/register"],
     }
 
