@@ -250,7 +250,9 @@ def test_garbage_never_gives_a_500(api, people, under_review):
     bad = []
     for method, path, expected in TABLE:
         url = path.format(sid=under_review.id, aid=aid, jid=0)
-        role = next(r for r in ROLES if expected[r] == OK)
+        role = next((r for r in ROLES if expected[r] == OK), None)
+        if role is None:  # no caller may use it here (a job id that does not exist)
+            continue
         tries = garbage() if method == "POST" else [{"query": q} for q in QUERIES]
         for kw in tries:
             target = url + kw.pop("query", "")
