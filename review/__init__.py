@@ -155,6 +155,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
     i18n.init_app(app)
+    from . import rubric_labels
+    rubric_labels.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)
     from . import transaction

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
+from markupsafe import Markup
 from flask_login import current_user
 
 
@@ -72,6 +73,11 @@ LABELS = {
     "file_kind.letter": _l("Official letter"),
     "file_kind.draft": _l("Draft for review"),
     "file_kind.basis": _l("Basis document"),
+    "return_item.letter": _l("Official letter"),
+    "return_item.draft": _l("A readable draft"),
+    "return_item.basis": _l("Basis documents"),
+    "return_item.explanation": _l("Drafting explanation"),
+    "return_item.consultation": _l("Record of public consultation"),
     "assignment.invited": _l("Invited"),
     "assignment.accepted": _l("Accepted"),
     "assignment.declined": _l("Declined"),
@@ -206,6 +212,14 @@ def label(kind: str, value) -> str:
     return translate(text) if text is not None else str(raw)
 
 
+def content(value, lang: str = "zh-CN") -> Markup:
+    """Document or user content (titles, names, clause text) marked with its language: screen readers
+    and the untranslated-text crawl (tests/workflow/crawl.py) tell it from the UI."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span lang="%s">%s</span>') % (lang, value)
+
+
 def select_locale() -> Locale:
     return _locale_object(_locale_code())
 
@@ -263,6 +277,9 @@ def init_app(app: Flask) -> None:
     from .calendar import format_local
 
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["content"] = content
+    # A label's colon: full-width in Chinese, ": " in English.
+    app.jinja_env.globals["colon"] = lambda: ": " if language() == "en" else "："
     app.jinja_env.globals.update(label=label, domain_label=domain_label, LOCALES=LOCALES,
                                  get_locale=get_locale, action_label=action_label, expert_label=expert_label,
                                  exclusion_label=exclusion_label, exclusion_detail=exclusion_detail)

@@ -85,12 +85,12 @@ def sees_expert_names(viewer: User) -> bool:
 
 
 def expert_label(sub: Submission, assignment: Assignment, viewer: User) -> str:
-    """The office sees names; others see 专家A/B/C when the committee anonymises the panel."""
+    """The office sees names; others see Expert A/B/C (专家A/B/C) when the committee anonymises the panel."""
     return seat_label(sub, assignment.expert_id, assignment.expert.name, viewer)
 
 
 def seat_label(sub: Submission, expert_id: int, name: str, viewer: User) -> str:
-    return seat_labels(sub, viewer, {expert_id: name}).get(expert_id, "专家")
+    return seat_labels(sub, viewer, {expert_id: name}).get(expert_id) or _seat_word("Expert")
 
 
 def seat_labels(sub: Submission, viewer: User, names: dict[int, str] | None = None) -> dict[int, str]:
@@ -100,7 +100,16 @@ def seat_labels(sub: Submission, viewer: User, names: dict[int, str] | None = No
     if sees_expert_names(viewer):
         known = {a.expert_id: a.expert.name for a in sub.assignments} if names is None else names
         return {eid: known[eid] for eid in (names or seats) if eid in known}
-    return {eid: f"专家{chr(ord('A') + n % 26)}{n // 26 or ''}" for n, eid in enumerate(seats)}
+    anonymous = _seat_word("Expert %(letter)s")
+    return {eid: anonymous % {"letter": f"{chr(ord('A') + n % 26)}{n // 26 or ''}"} for n, eid in enumerate(seats)}
+
+
+def _seat_word(message: str) -> str:
+    """An anonymous seat's name in the reader's language (the default locale outside a request)."""
+    from .i18n import _l, translate
+
+    _l("Expert %(letter)s")  # extracted for the catalogue
+    return translate(message)
 
 
 def can_view_audit(user: User, sub: Submission) -> bool:

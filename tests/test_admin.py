@@ -14,10 +14,41 @@ def test_admin_creates_and_deactivates_users(client, auth, make):
     assert user.department.name == "教育局"
     page = client.post("/admin/users/new", data={"username": "x", "password": "tulip river 93a", "role": "department"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "needs --department" in page
+    assert "部门用户必须选择所属部门" in page and "needs" not in page  # the admin's language, no CLI wording
     client.post(f"/admin/users/{user.id}/active")
     db.session.expire_all()
     assert not db.session.get(User, user.id).active
+
+
+def test_admin_account_errors_are_in_the_readers_language(client, auth, make):
+    make.user("admin", username="root")
+    auth.login("root")
+    refused = {"username": "root", "password": "tulip river 93a", "role": "office"}
+    page = client.post("/admin/users/new", data=refused, follow_redirects=True).get_data(as_text=True)
+    assert "用户root已存在" in page and "already exists" not in page
+    page = client.post("/admin/users/new", data={"username": "e9", "password": "tulip river 93a", "role": "expert",
+                                                 "expert": "无此人"}, follow_redirects=True).get_data(as_text=True)
+    assert "没有名为无此人的专家档案" in page and "no expert profile" not in page
+    with client.session_transaction() as s:
+        s["locale"] = "en"
+    page = client.post("/admin/users/new", data=refused, follow_redirects=True).get_data(as_text=True)
+    assert "The user root already exists." in page and "已存在" not in page
+
+
+def test_account_errors_outside_a_request(app, make):
+    """Background work and the CLI raise the same errors without a request: English-free wording of
+    the default locale, never a crash."""
+    from review.accounts.operations import AccountError, create_user
+
+    make.user("admin", username="root")
+    for kwargs in ({"username": "root", "role": "office"}, {"username": "x", "role": "department"},
+                   {"username": "y", "role": "expert", "expert_name": "无此人"}):
+        try:
+            create_user(kwargs.pop("username"), kwargs.pop("role"), "tulip river 93a", **kwargs)
+        except AccountError as exc:
+            assert str(exc) and not any(w in str(exc) for w in ("--", "needs", "exists"))
+        else:
+            raise AssertionError(kwargs)
 
 
 def test_office_edits_an_expert_profile(client, auth, make, app):
@@ -75,8 +106,8 @@ def test_admin_edits_a_user_and_picks_from_searchable_lists(client, auth, make):
     db.session.commit()
     auth.login("root")
     page = client.get("/admin/").get_data(as_text=True)
-    assert 'list="department-list"' in page and '<option value="生态环境局">滨海新区生态环境局</option>' in page
-    assert '<option value="未绑定专家">某大学</option>' in page  # experts without a login, to link
+    assert 'list="department-list"' in page and '<option value="生态环境局" lang="zh-CN">滨海新区生态环境局</option>' in page
+    assert '<option value="未绑定专家" lang="zh-CN">某大学</option>' in page  # experts without a login, to link
     assert 'href="/verify/register"' in page  # the sheet register is one click away
     response = client.post(f"/admin/users/{edu.id}", data={"display_name": "王敏", "email": "wm@example.cn",
                                                             "department": "滨海新区生态环境局"})

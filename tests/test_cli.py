@@ -67,8 +67,8 @@ def test_create_user_each_role(runner, app):
 
 def test_create_user_refusals(runner, app):
     cases = [
-        (["create-user", "x", "--role", "department", "--password", "tulip river 93a"], "needs --department"),
-        (["create-user", "x", "--role", "expert", "--password", "tulip river 93a"], "needs --expert"),
+        (["create-user", "x", "--role", "department", "--password", "tulip river 93a"], "needs a department"),
+        (["create-user", "x", "--role", "expert", "--password", "tulip river 93a"], "needs an expert profile"),
         (["create-user", "x", "--role", "expert", "--password", "tulip river 93a", "--expert", "无此人"], "no expert profile"),
         (["create-user", "x", "--role", "office", "--password", "short"], "at least 12"),
         (["create-user", "x", "--role", "office", "--password", "abcdefghijkl"], "too easy to guess"),

@@ -67,32 +67,33 @@ def create_user(
     except v.TextError as exc:
         raise AccountError(exc.text()) from None
     if not username or len(username) > 80:
-        raise AccountError("username must be 1 to 80 characters")
+        raise AccountError(_("The username must have 1 to 80 characters."), "username")
     if problem := password_problem(password, username, display_name, email):
         raise AccountError(problem)
     if db.session.scalar(db.select(User).where(User.username == username)) is not None:
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError(_("The user %(name)s already exists.", name=username), "username")
     user = User(username=username, role=role, password_hash=hash_password(password),
                 display_name=display_name, email=email)
     if role is Role.department:
         if not department:
-            raise AccountError("a department user needs --department")
+            raise AccountError(_("A department user needs a department."), "department")
         user.department = get_or_create_department(department)
     elif department:
-        raise AccountError("only department users belong to a department")
+        raise AccountError(_("Only department users belong to a department."), "department")
     if role is Role.expert:
         if not expert_name:
-            raise AccountError("an expert user needs --expert NAME (the expert profile)")
+            raise AccountError(_("An expert user needs an expert profile."), "expert")
         expert = db.session.scalar(db.select(Expert).where(Expert.name == expert_name))
         if expert is None:
-            raise AccountError(f"no expert profile named {expert_name!r}; import the experts first")
+            raise AccountError(_("There is no expert profile named %(name)s; import the experts first.", name=expert_name), "expert")
         if expert.user is not None:
-            raise AccountError(f"expert {expert_name!r} already has a login ({expert.user.username})")
+            raise AccountError(_("The expert %(name)s already has a login (%(username)s).", name=expert_name,
+                                 username=expert.user.username), "expert")
         user.expert = expert
         user.display_name = user.display_name or expert.name
         user.email = user.email or expert.email
     elif expert_name:
-        raise AccountError("only expert users link to an expert profile")
+        raise AccountError(_("Only expert users link to an expert profile."), "expert")
     db.session.add(user)
     db.session.flush()
     return user

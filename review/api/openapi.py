@@ -9,6 +9,7 @@ import importlib
 
 from flask import jsonify
 
+from ..submissions.models import RETURN_ITEMS
 from .common import bp
 
 _ERR = {"$ref": "#/components/schemas/Error"}
@@ -106,7 +107,8 @@ _SCHEMAS = {
         "serial": _STR, "status": _STR,
         "code": {**_NULL_STR, "description": "the verification code, only in the response that issued the sheet"}}},
     "Submission": {"allOf": [_ref("Summary"), {"type": "object", "properties": {
-        "contact_name": _STR, "contact_phone": _STR, "return_reason": _NULL_STR, "review_due": _NULL_STR,
+        "contact_name": _STR, "contact_phone": _STR, "return_reason": _NULL_STR,
+        "return_items": {"type": "array", "items": _STR}, "review_due": _NULL_STR,
         "screening": {"type": ["object", "null"], "description": "the pipeline's screening of the current draft"},
         "panel_suggestion": {"type": ["object", "null"],
                              "description": "office only: {domains, panel, alternates, excluded}"},
@@ -181,7 +183,11 @@ _PATHS = {
                                                              "(required)"), op_id="confirm_filing")},
     "/api/v1/submissions/{submission_id}/return": {"post": _op(
         "Return a submission for completion", "office", 200, _ref("State"), params=_SUB_ID,
-        body=_reason_body("what is missing (required)"), op_id="return_submission")},
+        body=_json_body({"type": "object", "properties": {
+            "reason": {**_STR, "description": "the office's remark (required without items)"},
+            "items": {"type": "array", "items": {"type": "string", "enum": list(RETURN_ITEMS)},
+                      "description": "the missing items; each must be uploaded before resubmission"}}}),
+        op_id="return_submission")},
     "/api/v1/submissions/{submission_id}/withdraw": {"post": _op(
         "Withdraw a submission", "department (owner)", 200, _ref("State"), params=_SUB_ID,
         body=_reason_body("why (required)"), op_id="withdraw_submission")},

@@ -129,6 +129,7 @@ def detail_dict(user: User, sub: Submission) -> dict:
         **summary_dict(sub),
         "contact_name": sub.contact_name, "contact_phone": sub.contact_phone,
         "return_reason": sub.return_reason or None,
+        "return_items": list(sub.return_items or []),
         "review_due": sub.review_due.isoformat() if sub.review_due else None,
         "screening": version.screening if version else None,
         "panel_suggestion": propose_for_submission(sub).to_dict() if user.role is Role.office else None,
@@ -290,7 +291,11 @@ def confirm_filing(submission_id: int):
 @api_auth(Role.office)
 def return_submission(submission_id: int):
     sub = visible_submission(submission_id)
-    sops.return_submission(current_user, sub, text_field(json_body(), "reason"))
+    body = json_body()
+    items = body.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ApiError(400, "bad_request", "items must be a list of item codes", field="items")
+    sops.return_submission(current_user, sub, text_field(body, "reason"), items)
     db.session.commit()
     return jsonify(_state(sub))
 

@@ -4,20 +4,27 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from ..audit.models import Notification
 from ..extensions import db
+from ..i18n import content
 from .messages import MESSAGES
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-def render_message(n: Notification) -> str:
+# Parameters that carry document or user content (a title, a name, a reason) are marked as such.
+CONTENT_PARAMS = {"title", "department", "expert", "reason", "serial"}
+
+
+def render_message(n: Notification) -> Markup:
     subject, body = MESSAGES.get(n.kind, (n.message, n.message))
+    params = {k: content(v) if k in CONTENT_PARAMS else v for k, v in (n.params or {}).items()}
     try:
-        return gettext(body, **n.params)
-    except (KeyError, ValueError):
-        return gettext(subject)
+        return escape(gettext(body)) % params
+    except (KeyError, ValueError, TypeError):
+        return escape(gettext(subject))
 
 
 @bp.route("/")

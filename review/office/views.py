@@ -33,8 +33,9 @@ from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
 from .. import lanes
 from ..followups.operations import followup_list, followup_of
-from ..submissions.models import Conclusion, Lane, Status, Submission, SubmissionVersion
+from ..submissions.models import RETURN_ITEMS, Conclusion, Lane, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
+from .board import board_rows
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -81,7 +82,9 @@ def board():
              .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
     page = paginate(query)
     overdue = followup_list(current_user, overdue_only=True, limit=current_app.config["PAGE_SIZE"])
-    return render_template("office/board.html", page=page, subs=page.items, today=local_today(), overdue=overdue)
+    today = local_today()
+    return render_template("office/board.html", page=page, rows=board_rows(page.items, today),
+                           overdue=overdue, today=today)
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -152,7 +155,7 @@ def detail(sub_id: int):
     return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names, precedents=precedents,
                            actions=actions, default_due=lanes.default_due(sub), parsed=parsed, today=local_today(),
                            intake=intake, suggested=lanes.suggested_lane(intake["level"]) if intake else None,
-                           Lane=Lane, followup=followup_of(sub))
+                           Lane=Lane, followup=followup_of(sub), return_items=RETURN_ITEMS)
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])
@@ -179,9 +182,8 @@ def confirm_filing(sub_id: int):
 @role_required(Role.office)
 def return_(sub_id: int):
     sub = _submission(sub_id)
-    missing = request.form.getlist("missing")
-    reason = "；".join([*missing, request.form.get("reason", "").strip()]).strip("；")
-    return _run(lambda: sops.return_submission(current_user, sub, reason),
+    return _run(lambda: sops.return_submission(current_user, sub, request.form.get("reason", ""),
+                                               request.form.getlist("missing")),
                 _("Returned to the department for completion."), sub)
 
 

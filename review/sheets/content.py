@@ -38,21 +38,25 @@ class SheetView:
     def labels(self) -> dict:
         return self.wording["labels"]
 
-    def basic_rows(self) -> list[tuple[str, str]]:
+    def basic_items(self) -> list[tuple[str, str]]:
+        """(label key, value) of the basic facts; the pages put their own labels on the keys."""
         f, L = self.facts, self.labels
         period = f"{f['review_started_on'] or f['received_on']} — {f['decided_on']}"
         return [
-            (L["serial"], f["serial"]),
-            (L["committee"], f["committee"]),
-            (L["title"], f["title"]),
-            (L["department"], f["department"]),
-            (L["policy_type"], f["policy_type_label"]),
-            (L["round"], L["round_value"].format(round=f["round"])),
-            (L["received_on"], f["received_on"]),
-            (L["review_period"], period),
-            (L["decided_on"], f["decided_on"]),
-            *([(L.get("procedure", "审查程序"), f["procedure_label"])] if f.get("procedure_label") else []),
+            ("serial", f["serial"]),
+            ("committee", f["committee"]),
+            ("title", f["title"]),
+            ("department", f["department"]),
+            ("policy_type", f["policy_type_label"]),
+            ("round", L["round_value"].format(round=f["round"])),
+            ("received_on", f["received_on"]),
+            ("review_period", period),
+            ("decided_on", f["decided_on"]),
+            *([("procedure", f["procedure_label"])] if f.get("procedure_label") else []),
         ]
+
+    def basic_rows(self) -> list[tuple[str, str]]:
+        return [(self.labels[k], v) for k, v in self.basic_items()]
 
     def panel_text(self) -> str:
         panel = self.facts["panel"]
@@ -123,13 +127,15 @@ class SheetView:
         old = self.facts.get("supersedes") or ""
         return self.doc["supersedes"].format(serial=old) if old else ""
 
-    def conclusion_rows(self) -> list[tuple[str, str]]:
-        f, L = self.facts, self.labels
-        rows = [(L["conclusion"], f["conclusion_label"]), (L["legality"], f["legality"]),
-                (L["next_steps"], f["next_steps"])]
+    def conclusion_items(self) -> list[tuple[str, str]]:
+        f = self.facts
+        rows = [("conclusion", f["conclusion_label"]), ("legality", f["legality"]), ("next_steps", f["next_steps"])]
         if f.get("reason"):
-            rows.append((L["reason"], f["reason"]))
+            rows.append(("reason", f["reason"]))
         return rows
+
+    def conclusion_rows(self) -> list[tuple[str, str]]:
+        return [(self.labels[k], v) for k, v in self.conclusion_items()]
 
 
 def verify_url(base_url: str, serial: str, code: str = "", *, encoded: bool = True) -> str:

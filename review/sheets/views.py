@@ -18,6 +18,17 @@ from .wording import sheet_wording
 
 bp = Blueprint("sheets", __name__, url_prefix="/sheets")
 
+
+@bp.record_once
+def _page_globals(state) -> None:
+    from ..verify.forms import OUTCOME_LABELS
+    from .labels import page_label, page_rows, sheet_conclusion
+
+    state.app.jinja_env.globals.update(
+        sheet_label=page_label, sheet_page_rows=page_rows,
+        intake_outcome=lambda code: str(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else code,
+        sheet_conclusion=sheet_conclusion)
+
 DOWNLOADS = {
     "pdf": ("pdf_key", "application/pdf"),
     "docx": ("docx_key", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),

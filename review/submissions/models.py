@@ -71,6 +71,21 @@ class FileKind(str, enum.Enum):
     basis = "basis"  # 依据材料
 
 
+# What the office may ask for when it returns a submission, and the kind of file each one is.
+RETURN_ITEMS = {
+    "letter": FileKind.letter,  # 公函
+    "draft": FileKind.draft,  # a readable draft
+    "basis": FileKind.basis,  # 依据材料
+    "explanation": FileKind.basis,  # 起草说明
+    "consultation": FileKind.basis,  # 征求意见情况
+}
+
+
+def return_item_field(code: str) -> str:
+    """The upload field of a requested item: the letter, draft and basis fields, or a slot of its own."""
+    return code if code in FileKind._value2member_map_ else f"item-{code}"
+
+
 submission_drafter = Table(
     "submission_drafter",
     db.metadata,
@@ -116,6 +131,9 @@ class Submission(db.Model):
     # The policy this draft is a review round of (review/registry); set when it is first parsed.
     registry_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("registry_entry.id", ondelete="SET NULL"), index=True)
+    # What the office asked for when returning the submission for completion: the items (codes of
+    # RETURN_ITEMS, each with its own upload slot) and a free-text remark.
+    return_items: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow, onupdate=utcnow)

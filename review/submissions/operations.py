@@ -17,7 +17,8 @@ from ..notifications.operations import notify, office_users
 from ..workflow import TransitionError, transition
 from . import storage
 from .models import (
-    Clause, FileKind, PolicyType, Stage, StagedUpload, Status, StoredFile, Submission, SubmissionVersion,
+    RETURN_ITEMS, Clause, FileKind, PolicyType, Stage, StagedUpload, Status, StoredFile, Submission, SubmissionVersion,
+    return_item_field,
 )
 from ..jobs import enqueue, latest_job
 from .parsing import parse_draft
@@ -299,25 +300,60 @@ def accept_submission(actor: User, sub: Submission, lane=None, reason: str = "")
     return accept(actor, sub, lane, reason)
 
 
-def return_submission(actor: User, sub: Submission, reason: str) -> None:
+def return_submission(actor: User, sub: Submission, reason: str, items: list[str] = ()) -> None:
+    """Return for completion: ``items`` (codes of RETURN_ITEMS) each get an upload slot that the
+    department must fill before resubmitting; ``reason`` is the office's remark."""
     with v.raising(SubmissionError):
         reason = v.text(reason, "reason", max_len=5000)
-    transition(sub, "return", actor, reason=reason)
+    unknown = [i for i in items if i not in RETURN_ITEMS]
+    if unknown:
+        raise SubmissionError("bad_return_item", f"unknown items {unknown!r}", "missing")
+    items = [code for code in RETURN_ITEMS if code in items]
+    # The audit trail and the notification keep the request as the committee wrote it.
+    transition(sub, "return", actor, reason="；".join([*(_item_name(i) for i in items), reason]).strip("；"),
+               data={"items": items})
     sub.return_reason = reason
+    sub.return_items = items
+
+
+def _item_name(code: str) -> str:
+    from flask_babel import force_locale
+
+    from ..i18n import label
+
+    with force_locale(current_app.config.get("DEFAULT_LOCALE") or "zh_CN"):
+        from flask import g
+
+        g.pop("_translations", None)
+        try:
+            return label("return_item", code)
+        finally:
+            g.pop("_translations", None)
 
 
 def complete_submission(actor: User, sub: Submission, *, note: str = "", draft=None, letter=None,
-                        basis=()) -> StagedUpload | None:
+                        basis=(), requested: dict | None = None) -> StagedUpload | None:
     """The department adds what was missing and sends the submission back to intake.
 
-    A new draft is read by a background job first: the staged completion is then returned, and the
-    job applies it (``apply_completion``) once the draft is read."""
+    ``requested``: for the basis-kind items the office asked for (explanation, consultation), the
+    uploads of their own slots. Every requested item must come with a file. A new draft is read by
+    a background job first: the staged completion is then returned, and the job applies it
+    (``apply_completion``) once the draft is read."""
     from ..workflow import can
 
     if not can(actor, sub, "resubmit"):
         raise TransitionError("forbidden", "cannot complete this submission")
     with v.raising(SubmissionError):
         note = v.text(note, "note", max_len=5000)
+    requested = requested or {}
+    given = {"letter": [letter], "draft": [draft], "basis": list(basis)}
+    missing = [code for code in sub.return_items or []
+               if not any(f is not None and f.filename for f in given.get(code) or requested.get(code) or [])]
+    if missing:
+        problems = [(f"missing_item_{code}", f"the requested {code} is not uploaded", return_item_field(code))
+                    for code in missing]
+        raise SubmissionError(*problems[0], problems=problems)
+    basis = [*basis, *(f for code in RETURN_ITEMS if code not in given for f in requested.get(code) or [])]
     earlier = pending_completion(sub)
     if earlier is not None:
         discard_staged(earlier)
@@ -349,6 +385,7 @@ def apply_completion(actor: User, sub: Submission, staged: StagedUpload) -> None
     transition(sub, "resubmit", actor, reason=note or "-",
                data={"files": [f["filename"] for f in staged.files]})
     sub.return_reason = ""
+    sub.return_items = []
     if staged in db.session:
         db.session.delete(staged)
 

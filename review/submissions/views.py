@@ -14,7 +14,7 @@ from ..messages import error_text, exc_text, parse_error_text
 from ..permissions import can_view_audit, can_view_opinions, can_view_submission
 from ..workflow import TransitionError, available_actions
 from . import operations as ops
-from .models import PolicyType, Stage, Status, StoredFile, Submission
+from .models import RETURN_ITEMS, PolicyType, Stage, Status, StoredFile, Submission, return_item_field
 from .storage import upload_path
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
@@ -136,9 +136,11 @@ def detail(sub_id: int):
 def complete(sub_id: int):
     sub = _own_submission(sub_id)
     try:
-        pending = ops.complete_submission(current_user, sub, note=request.form.get("note", ""),
-                                          draft=request.files.get("draft"), letter=request.files.get("letter"),
-                                          basis=request.files.getlist("basis"))
+        pending = ops.complete_submission(
+            current_user, sub, note=request.form.get("note", ""), draft=request.files.get("draft"),
+            letter=request.files.get("letter"), basis=request.files.getlist("basis"),
+            requested={code: request.files.getlist(return_item_field(code))
+                       for code in RETURN_ITEMS if return_item_field(code) != code})
         db.session.commit()
         if pending is None:
             flash(_("The submission was completed and sent back to the committee office."), "success")
@@ -146,8 +148,10 @@ def complete(sub_id: int):
             flash(_("The new draft is being read; the submission goes back to the committee office as soon as it is read."), "info")
     except ops.SubmissionError as exc:
         db.session.rollback()
-        flash(exc_text(exc) if exc.code != "draft_unreadable" else
-              _("The new draft could not be read: %(why)s", why=str(exc)), "error")
+        if exc.code == "draft_unreadable":
+            flash(_("The new draft could not be read: %(why)s", why=str(exc)), "error")
+        for code, message, field in exc.problems if exc.code != "draft_unreadable" else []:
+            flash(error_text(code, message, field, **(getattr(exc, "params", None) or {})), "error")
     return redirect(url_for(".detail", sub_id=sub.id))
 
 

@@ -275,3 +275,15 @@ def test_unrouted_urls_and_oversized_uploads_answer_json(api, app, people):
                             ("POST", "/api/v1/submissions", {"data": {"draft": upload(b"x" * 4096, "a.docx")}})]:
         r = api.call(method, url, people.dept, **kw)
         assert r.status_code in (404, 413) and r.is_json and r.json["error"], (url, r.status_code)
+
+
+def test_return_names_items_that_the_department_must_supply(api, people, submitted):
+    r = api.post(f"/api/v1/submissions/{submitted.id}/return", people.office, json={"items": "letter"})
+    assert r.status_code == 400 and r.json["field"] == "items"
+    r = api.post(f"/api/v1/submissions/{submitted.id}/return", people.office, json={"items": ["nonsense"]})
+    assert r.status_code in (400, 422) and r.json["error"] == "bad_return_item"
+    r = api.post(f"/api/v1/submissions/{submitted.id}/return", people.office,
+                 json={"items": ["explanation"], "reason": "请补充起草说明"})
+    assert r.status_code == 200 and r.json["status"] == "returned"
+    detail = api.get(f"/api/v1/submissions/{submitted.id}", people.dept).json
+    assert detail["return_items"] == ["explanation"] and detail["return_reason"] == "请补充起草说明"

@@ -234,7 +234,7 @@ def test_admin_revokes_from_the_sheet_page(app, client, auth, issued):
     committee, sheet, code = issued
     auth.login(committee.admin.username)
     page = client.get(f"/sheets/{url(sheet.serial)}").get_data(as_text=True)
-    assert f'data-confirm="确定撤销意见书 {sheet.serial}' in page  # asks before an irreversible step
+    assert 'data-confirm="确定撤销本意见书吗' in page  # asks before an irreversible step
     client.post(f"/sheets/{url(sheet.serial)}/revoke", data={"reason": "程序违规"})
     db.session.refresh(sheet)
     assert sheet.status.value == "revoked" and sheet.revoked_reason == "程序违规"

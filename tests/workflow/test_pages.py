@@ -272,7 +272,7 @@ def test_office_sees_the_department_note_and_what_it_asked_for(client, auth, mak
     auth.login("office")
     page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
     assert "请优先审查食堂条款" in page and "部门说明" in page
-    client.post(f"/office/submissions/{sub.id}/return", data={"missing": ["Basis documents"], "reason": "补充调研报告"})
+    client.post(f"/office/submissions/{sub.id}/return", data={"missing": ["basis"], "reason": "补充调研报告"})
     page = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
     assert "补充调研报告" in page and "要求补正" in page
 

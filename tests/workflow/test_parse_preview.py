@@ -38,7 +38,7 @@ def test_preview_outline_citations_and_legend(client, auth, make):
     page = preview(client, auth, make)
     outline = page[page.index('<div class="outline">'):]
     # chapters are collapsible sections holding their articles
-    assert re.search(r'<details open class="heading level-1" data-path="第一章"><summary><span class="path">第一章</span>总则',
+    assert re.search(r'<details open class="heading level-1" data-path="第一章"><summary lang="zh-CN"><span class="path">第一章</span>总则',
                      outline)
     chapter_two = outline.index('data-path="第二章"')
     assert outline.index("第一条") < outline.index("第二条") < chapter_two < outline.index("第三条")
@@ -58,7 +58,7 @@ def test_preview_in_english_has_no_chinese_labels_for_tags(client, auth, make):
     page = preview(client, auth, make, locale="en")
     legend = page[page.index("data-legend"):page.index('<div class="outline">')]
     assert "behaviour" in legend and "行为与生活方式" not in legend
-    assert re.search(r'class="tag det det-behaviour"[^>]*>tobacco<', page)
+    assert re.search(r'class="tag det det-behaviour"[^>]*>Tobacco<', page)
 
 
 def test_screening_evidence_never_shows_internal_clause_ids(client, auth, make):
