@@ -1,14 +1,8 @@
 """initial schema
 
-<<<<<<<< HEAD:migrations/versions/fe0df8c99739_initial_schema.py
-Revision ID: fe0df8c99739
+Revision ID: 10e99f6a0101
 Revises: 
-Create Date: 2026-12-01 15:17:59.853977
-========
-Revision ID: a6cba0f6dddf
-Revises: 
-Create Date: 2026-12-01 14:58:00.399565
->>>>>>>> h-polish:migrations/versions/a6cba0f6dddf_initial_schema.py
+Create Date: 2026-12-01 15:27:48.810508
 
 """
 from alembic import op
@@ -16,11 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-<<<<<<<< HEAD:migrations/versions/fe0df8c99739_initial_schema.py
-revision = 'fe0df8c99739'
-========
-revision = 'a6cba0f6dddf'
->>>>>>>> h-polish:migrations/versions/a6cba0f6dddf_initial_schema.py
+revision = '10e99f6a0101'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -263,11 +253,8 @@ def upgrade():
     sa.Column('lane', sa.Enum('general', 'simple', 'filing', name='lane', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('lane_reason', sa.Text(), nullable=False),
     sa.Column('return_reason', sa.Text(), nullable=False),
-<<<<<<<< HEAD:migrations/versions/fe0df8c99739_initial_schema.py
     sa.Column('registry_entry_id', sa.Integer(), nullable=True),
-========
     sa.Column('return_items', sa.JSON(), nullable=False),
->>>>>>>> h-polish:migrations/versions/a6cba0f6dddf_initial_schema.py
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
