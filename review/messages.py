@@ -26,6 +26,7 @@ ERRORS = {
     "worker_died": _l("The server process running the task stopped before it finished; try again."),
     "job_not_failed": _l("Only a failed task can be started again."),
     "job_unknown_kind": _l("This kind of task is not known to this version of the system."),
+    "sheet_rendering": _l("The sheet's files are still being prepared; try again in a moment."),
     "sheet_code_lost": _l("The sheet's verification code could not be recovered (the instance's secret key changed): revoke the sheet and issue a new one."),
     "draft_parsing": _l("The draft is still being read; wait until it is done."),
     # submission and review operations

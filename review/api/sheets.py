@@ -69,6 +69,8 @@ def sheet_file(serial: str, fmt: str):
     if not ops.can_download(current_user, sheet):
         raise ApiError(403, "forbidden", "this sheet belongs to another department")
     attr, mimetype = DOWNLOADS[fmt]
+    if not getattr(sheet, attr):
+        raise ApiError(409, "sheet_rendering", "the sheet's files are still being drawn; try again in a moment")
     path = ops.sheet_path(getattr(sheet, attr))
     if not path.is_file():
         raise ApiError(404, "not_found", "the sheet file is missing")

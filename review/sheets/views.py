@@ -116,6 +116,9 @@ def download(serial: str, fmt: str):
     if not ops.can_download(current_user, sheet):
         abort(403)
     attr, mimetype = DOWNLOADS[fmt]
+    if not getattr(sheet, attr):  # still being drawn by its job: the sheet's page shows the progress
+        flash(_("The sheet's files are still being prepared."), "info")
+        return redirect(url_for(".show", serial=sheet.serial))
     path = ops.sheet_path(getattr(sheet, attr))
     if not path.is_file():
         abort(404)
@@ -128,6 +131,8 @@ def qr(serial: str):
     sheet = _sheet_or_404(serial)
     if not ops.can_view(current_user, sheet):
         abort(403)
+    if not sheet.pdf_key:
+        abort(404)
     path = ops.sheet_path(ops.qr_key(sheet))
     if not path.is_file():
         abort(404)

@@ -74,6 +74,17 @@ def check_session_end(c: Cluster) -> None:
     assert old.status_code == 302 and "/login" in old.headers["Location"]
 
 
+def _sheet_pdf(c: Cluster, node: int, serial: str):
+    """The issued PDF from one node; 409 while the job worker is still drawing it."""
+    deadline = time.monotonic() + 120
+    while True:
+        r = requests.get(f"{c.node_url(node)}/api/v1/sheets/{serial}/pdf", timeout=60,
+                         headers={"Authorization": f"Bearer {c.seed['office']}"})
+        if r.status_code != 409 or time.monotonic() > deadline:
+            return r
+        time.sleep(0.5)
+
+
 def check_one_sheet(c: Cluster) -> None:
     """Two decisions on one submission sent at the same moment to different nodes: one sheet."""
     ledger = Ledger()
@@ -98,8 +109,7 @@ def check_one_sheet(c: Cluster) -> None:
     assert sheets_per_decision(c.db_url)["with_several"] == 0
     # The sheet was written by one node into the shared folder: both nodes serve the same file.
     serial = next(r for r in answers.values() if r.status_code == 200).json()["sheet"]["serial"]
-    files = [requests.get(f"{c.node_url(n)}/api/v1/sheets/{serial}/pdf", timeout=60,
-                          headers={"Authorization": f"Bearer {c.seed['office']}"}) for n in (0, 1)]
+    files = [_sheet_pdf(c, n, serial) for n in (0, 1)]
     assert [f.status_code for f in files] == [200, 200]
     assert files[0].content == files[1].content and files[0].content.startswith(b"%PDF")
 

@@ -229,6 +229,16 @@ def test_an_issued_sheet_is_drawn_by_a_job_and_its_page_waits_for_it(app, make):
     Auth(client).login(committee.office.username)
     page = client.get(f"/sheets/{sheet.serial}").get_data(as_text=True)
     assert "data-job-poll" in page and "/download/pdf" not in page
+    early = client.get(f"/sheets/{sheet.serial}/download/pdf")  # an old link, before the files exist
+    from urllib.parse import unquote
+
+    assert early.status_code == 302 and unquote(early.headers["Location"]).endswith(f"/sheets/{sheet.serial}")
+    from review.accounts.operations import create_token
+
+    token = create_token(committee.office.username, "api")
+    db.session.commit()
+    api = client.get(f"/api/v1/sheets/{sheet.serial}/pdf", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 409 and api.get_json()["error"] == "sheet_rendering"
 
     drain(app)
     db.session.expire_all()
