@@ -130,12 +130,15 @@ def test_shared_folders_for_several_nodes(tmp_path, monkeypatch):
         monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / node))
         apps.append(create_app({"TESTING": True}))
     a, b = apps
+    for key, sub in (("UPLOAD_DIR", "uploads"), ("SHEET_DIR", "sheets"), ("KEY_DIR", "keys")):
         assert a.config[key] == b.config[key] == str((shared / sub).resolve())
         assert Path(a.config[key]).is_dir()
     assert a.config["CACHE_DIR"] != b.config["CACHE_DIR"]  # per node
     assert Path(a.config["CACHE_DIR"]).parent == (tmp_path / "a").resolve()
     assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] == (shared / "keys" / "secret_key").read_text()
     assert not (tmp_path / "a" / "keys").exists()
+
+
 def test_a_parse_in_a_background_job_has_its_own_time_limit():
     assert load_config({})["PARSE_JOB_TIMEOUT"] == 300
     assert load_config({"REVIEW_PARSE_JOB_TIMEOUT": "600"})["PARSE_JOB_TIMEOUT"] == 600

@@ -43,7 +43,8 @@ def screening_snapshot(screening: dict | None) -> dict:
         if not isinstance(q, dict):
             continue
         answer = q.get("answer") if q.get("answer") in ANSWERS else "不知道"
-        reasons = [{"citation": str(r.get("citation") or ""), "text": str(r.get("text") or "")}
+        reasons = [{"citation": str(r.get("citation") or ""), "text": str(r.get("text") or ""),
+                    "determinant": str(r.get("determinant") or ""), "outcome": str(r.get("outcome") or "")}
                    for r in (q.get("reasons") or [])[:MAX_REASONS] if isinstance(r, dict)]
         answers.append({"id": str(q.get("id") or ""), "topic": str(q.get("topic") or ""), "answer": answer,
                         "reasons": reasons})
