@@ -168,6 +168,9 @@ def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: 
     db.session.execute(version.update().where(version.c.id > 1).values(
         parsed=select(first.c.parsed).scalar_subquery(), screening=select(first.c.screening).scalar_subquery()))
     _reset_sequences()
+    from ..routing.models import bump_pool_generation
+
+    bump_pool_generation(db.session)  # rows went in past the unit of work and its listeners
     return out
 
 
