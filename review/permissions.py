@@ -1,9 +1,6 @@
 """Who may see what: small predicates used by the pages and the API alike."""
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from .accounts.models import Role, User
 from .audit.models import CommitteeSetting
 from .extensions import db
@@ -75,28 +72,11 @@ def can_download_file(user: User, sub: Submission) -> bool:
 
 
 def committee() -> CommitteeSetting:
-    """The committee settings; the defaults (not stored) until the office saves them once.
-
-    Read once per transaction even when no row exists (a page labels every seat through here): the
-    defaults are kept in the session until its commit or rollback."""
-    from sqlalchemy.orm.util import identity_key
-
-    setting = db.session.identity_map.get(identity_key(CommitteeSetting, 1))
-    if setting is None:
-        setting = db.session.info.get(_DEFAULT_SETTING) or db.session.get(CommitteeSetting, 1)
+    """The committee settings; the defaults (not stored) until the office saves them once."""
+    setting = db.session.get(CommitteeSetting, 1)
     if setting is None:
         setting = CommitteeSetting(id=1, name="", experts_see_peers=False, anonymise_panel=False)
-        db.session.info[_DEFAULT_SETTING] = setting
     return setting
-
-
-_DEFAULT_SETTING = "committee_default_setting"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_default_setting(session: Session) -> None:
-    session.info.pop(_DEFAULT_SETTING, None)
 
 
 def sees_expert_names(viewer: User) -> bool:
