@@ -101,6 +101,7 @@ class Site:
         self._clients: dict = {}
         v = volume
         expert, seat = sorted(v.seats.items())[0]
+        peer, submitted = sorted(v.submitted_seats.items())[0]
         self.pages = {
             "board": ("vol-office", "/office/board"),
             "detail (proposal)": ("vol-office", f"/office/submissions/{v.accepted[0]}"),
@@ -110,6 +111,7 @@ class Site:
             "expert list": ("vol-admin", "/admin/experts"),
             "sheet register": ("vol-justice", "/verify/register"),
             "review page": (expert, f"/reviews/{seat}"),
+            "review page (peers)": (peer, f"/reviews/{submitted}"),
             "audit page": ("vol-office", f"/submissions/{v.concluded[0]}/audit"),
             "api list": ("vol-office", "/api/v1/submissions?per_page=20"),
         }
@@ -231,7 +233,11 @@ def routing_child(mode: str, sub_ids: list[int]) -> None:
             print(json.dumps({"fresh worker, no stored tokens": timed(sub_ids[0])}))
             return
         out = {"fresh worker, tokens stored": timed(sub_ids[0]), "same worker, pool unchanged": timed(sub_ids[1])}
-        seat = db.session.scalar(db.select(Assignment).where(Assignment.status == AssignmentStatus.accepted))
+        from review.demo.volume import USERS
+
+        # Not a seat of an expert who logs in: the review page measured afterwards must stay open.
+        seat = db.session.scalar(db.select(Assignment).where(Assignment.status == AssignmentStatus.accepted,
+                                                             Assignment.expert_id > USERS).order_by(Assignment.id))
         seat.status = AssignmentStatus.submitted
         db.session.add(Opinion(assignment_id=seat.id, status=OpinionStatus.submitted, recommendation=Conclusion.modify,
                                summary="建议补充健康影响评估的公众参与程序", submitted_at=datetime.now(timezone.utc)))

@@ -41,6 +41,8 @@ class Volume:
     under_review: list[int] = field(default_factory=list)
     concluded: list[int] = field(default_factory=list)
     seats: dict[str, int] = field(default_factory=dict)  # expert username -> an open assignment id
+    # expert username -> a submitted seat of a concluded submission (its page shows the peers' opinions)
+    submitted_seats: dict[str, int] = field(default_factory=dict)
 
 
 def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: int, events: int) -> Volume:
@@ -124,6 +126,8 @@ def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: 
                 "replaced_by_id": None, "invited_by_id": 1})
             if a_status.is_open and expert_id <= USERS:
                 out.seats.setdefault(f"vol-e{expert_id - 1}", ids["assignment"])
+            if status is Status.concluded and expert_id <= USERS:
+                out.submitted_seats.setdefault(f"vol-e{expert_id - 1}", ids["assignment"])
             if a_status is AssignmentStatus.submitted:
                 ids["opinion"] += 1
                 rows[Opinion].append({
@@ -168,6 +172,9 @@ def load_volume(parsed: dict, password_hash: str, *, submissions: int, experts: 
     db.session.execute(version.update().where(version.c.id > 1).values(
         parsed=select(first.c.parsed).scalar_subquery(), screening=select(first.c.screening).scalar_subquery()))
     _reset_sequences()
+    from ..routing.models import bump_pool_generation
+
+    bump_pool_generation(db.session)  # rows went in past the unit of work and its listeners
     return out
 
 

@@ -28,6 +28,22 @@ def submitted_opinions(sub: Submission, round_: int | None = None) -> list[Opini
             if a.status is AssignmentStatus.submitted and a.opinion is not None]
 
 
+def peer_opinions(sub: Submission, round_: int, but_assignment_id: int) -> list[Opinion]:
+    """The round's other submitted opinions with what the opinion list shows (seat, expert,
+    comments and their clauses): one statement, however many peers there are."""
+    from sqlalchemy.orm import contains_eager, joinedload
+
+    from .models import Assignment
+
+    query = (db.select(Opinion).join(Opinion.assignment)
+             .where(Assignment.submission_id == sub.id, Assignment.round == round_,
+                    Assignment.status == AssignmentStatus.submitted, Assignment.id != but_assignment_id)
+             .options(contains_eager(Opinion.assignment).joinedload(Assignment.expert),
+                      joinedload(Opinion.comments).joinedload(ClauseComment.clause))
+             .order_by(Assignment.id))
+    return list(db.session.scalars(query).unique())
+
+
 def propose_conclusion(opinions: list[Opinion]) -> Conclusion | None:
     """The documented rule (docs/workflow.md): the median recommendation, the stricter one on a tie;
     a high-severity comment raises an approval to 修改."""

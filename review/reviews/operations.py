@@ -26,6 +26,7 @@ from .aggregation import (  # noqa: E402,F401
     clause_view,
     current_decision,
     decide,
+    peer_opinions,
     propose_conclusion,
     responses_for_round,
     submitted_opinions,

@@ -37,6 +37,8 @@ def _own(assignment_id: int, *, eager: bool = False) -> Assignment:
             joinedload(Assignment.opinion),
             joinedload(Assignment.submission).joinedload(Submission.department),
             joinedload(Assignment.submission).selectinload(Submission.versions).selectinload(SubmissionVersion.files),
+            # the round's items and the seats' labels (专家A/B/C) read every seat and its expert
+            joinedload(Assignment.submission).selectinload(Submission.assignments).joinedload(Assignment.expert),
         )
     a = db.session.scalar(query)
     if a is None or a.expert_id != current_user.expert_id:
@@ -95,7 +97,7 @@ def _review_context(assignment_id: int, selected_id: int | None, shows_peers: bo
             .where(ClauseComment.opinion_id == opinion.id))}
     peers = []
     if shows_peers:
-        peers = [o for o in ops.submitted_opinions(sub, a.round) if o.assignment_id != a.id]
+        peers = ops.peer_opinions(sub, a.round, a.id)
     editable = a.status.is_open and sub.status.value == "under_review" and a.round == sub.current_round
     selected = None
     if editable and selected_id:

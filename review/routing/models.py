@@ -1,10 +1,11 @@
 """What routing keeps between requests: proposals per draft version, tokenised expert profiles."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
 from ..models_base import tz_datetime, utcnow
@@ -40,3 +41,77 @@ class ExpertTokens(db.Model):
     version: Mapped[str] = mapped_column(String(120))
     opinions_text: Mapped[str] = mapped_column(Text, default="")
     tokens: Mapped[list] = mapped_column(JSON)
+
+
+class PoolGeneration(db.Model):
+    """One row: counters bumped by every transaction that changes what routing reads, so a view
+    checks its stored proposal against one small row instead of aggregating the pool.
+
+    ``text`` counts changes to the experts' profiles (an expert, a submitted opinion), ``state``
+    changes to loads, availability and conflicts. ``epoch`` is drawn when the row is created: a
+    database recreated at the same address never matches what a process cached for the old one.
+    """
+
+    __tablename__ = "routing_pool_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(32))
+    text: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_TEXT_TABLES = {"expert"}
+_STATE_TABLES = {"assignment", "expert_unavailability", "expert_conflict"}
+_PENDING = "routing_pool_changed"
+
+
+def _pool_change(session: Session, obj) -> set[str]:
+    table = getattr(getattr(obj, "__table__", None), "name", "")
+    if obj in session.dirty and not session.is_modified(obj):
+        return set()
+    if table in _TEXT_TABLES:
+        return {"text"}
+    if table in _STATE_TABLES:
+        return {"state"}
+    if table == "opinion":  # a draft's edits change no profile; submitting (or undoing it) does
+        status = inspect(obj).attrs.status
+        values = [*status.history.added, *status.history.deleted, *status.history.unchanged]
+        return {"text"} if any(getattr(v, "value", v) == "submitted" for v in values) else set()
+    return set()
+
+
+@event.listens_for(Session, "before_flush")
+def _note_pool_change(session: Session, _context, _instances) -> None:
+    changed = set(session.info.get(_PENDING, ()))
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        changed |= _pool_change(session, obj)
+    if changed:
+        session.info[_PENDING] = changed
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_at_commit(session: Session) -> None:
+    # Bumped as the transaction's last write, so its row lock is held only for the commit and is
+    # always taken after the audit head's (no lock-order deadlock between writers).
+    session.flush()
+    changed = session.info.pop(_PENDING, None)
+    if changed:
+        bump_pool_generation(session, text="text" in changed, state="state" in changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pool_change(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def bump_pool_generation(session: Session, *, text: bool = True, state: bool = True) -> None:
+    """For writers that bypass the unit of work (bulk loads); the listeners above do it otherwise."""
+    table = PoolGeneration.__table__
+    if session.connection().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(id=1, epoch=uuid.uuid4().hex, text=int(text), state=int(state))
+    stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={
+        "text": table.c.text + int(text), "state": table.c.state + int(state)})
+    session.execute(stmt)

@@ -1,7 +1,7 @@
 """Routing inside the app: expert profiles from the database, one index per process.
 
-Per request, routing costs one aggregate statement (``store.pool_signature``) and one look-up of the
-stored proposal. Only when the pool changed is anything rebuilt, and then only what changed: the
+Per request, routing costs one read of the pool's generation row (``store.pool_signature``) and one
+look-up of the stored proposal. Only when the pool changed is anything rebuilt, and then only what changed: the
 profiles' text (segmented and stored per expert in ``ExpertTokens``) when an expert or their
 submitted opinions changed, the loads, periods and conflicts otherwise.
 """

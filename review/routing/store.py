@@ -1,4 +1,4 @@
-"""Storage behind routing: the pool's signature in one statement, proposals and tokens in tables.
+"""Storage behind routing: the pool's signature from one row, proposals and tokens in tables.
 
 A proposal is stored as JSON made from the dataclasses of ``pipeline.routing.model`` by their own
 fields, so whatever those classes carry (reasons, precedents...) comes back as it went in, and a
@@ -16,14 +16,12 @@ import typing
 from collections import OrderedDict
 from datetime import date, datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 
 from pipeline.routing import Proposal
 
-from ..experts.models import Expert, ExpertConflict, ExpertUnavailability
 from ..extensions import db
-from ..reviews.models import Assignment, AssignmentStatus, Opinion, OpinionStatus
-from .models import StoredProposal
+from .models import PoolGeneration, StoredProposal
 
 
 def _shape(tp, seen: set) -> list:
@@ -49,33 +47,13 @@ SCHEMA = hashlib.sha256(repr(_shape(Proposal, set())).encode()).hexdigest()[:16]
 
 def pool_signature() -> dict[str, str]:
     """What the experts' profiles (``text``) and their loads, availability and conflicts (``state``)
-    are made of, from aggregates only: one statement, whatever the size of the committee.
-
-    Loads are a function of the set of open assignments (each is one expert's, for good), so its
-    count and id sums identify it; the same holds for periods and conflicts.
-    """
-    open_states = [s for s in AssignmentStatus if s.is_open]
-
-    def agg(*cols, where=None):
-        # All of a table's aggregates in one pass over its index: as separate scalar subqueries
-        # SQLite scans 17,000 submitted opinions twice (about twice the time).
-        q = select(*cols)
-        return (q.where(where) if where is not None else q).subquery()
-
-    parts = [
-        agg(func.count(Expert.id), func.max(Expert.updated_at), func.sum(Expert.id)),
-        agg(func.count(Opinion.id), func.sum(Opinion.id), where=Opinion.status == OpinionStatus.submitted),
-        agg(func.count(Assignment.id), func.sum(Assignment.id), func.sum(Assignment.id * Assignment.id),
-            where=Assignment.status.in_(open_states)),
-        agg(func.count(ExpertUnavailability.id), func.sum(ExpertUnavailability.id), func.max(ExpertUnavailability.id)),
-        agg(func.count(ExpertConflict.id), func.sum(ExpertConflict.id)),
-    ]
-    joined = parts[0]
-    for part in parts[1:]:  # one row each: a cross join is one row
-        joined = joined.join(part, true())
-    row = db.session.execute(select(*[c for part in parts for c in part.c]).select_from(joined)).one()
-    values = [str(v) for v in row]
-    return {"text": "|".join(values[:5]), "state": "|".join(values[5:])}
+    are made of: the pool's generation counters, one small row whatever the size of the committee.
+    Every transaction that changes an expert, a submitted opinion, an open seat, a period or a
+    conflict bumps them (``models._bump_at_commit``)."""
+    row = db.session.execute(select(PoolGeneration.epoch, PoolGeneration.text, PoolGeneration.state)
+                             .where(PoolGeneration.id == 1)).one_or_none()
+    epoch, text, state = row if row is not None else ("", 0, 0)
+    return {"text": f"{epoch}|{text}", "state": f"{epoch}|{state}"}
 
 
 # -- proposals ------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Site:
         """name -> (username, path) of every main page."""
         v = self.volume
         expert, seat = sorted(v.seats.items())[0]
+        peer, submitted = sorted(v.submitted_seats.items())[0]
         return {
             "board": ("vol-office", "/office/board"),
             "detail (proposal)": ("vol-office", f"/office/submissions/{v.accepted[0]}"),
@@ -52,6 +53,7 @@ class Site:
             "expert list": ("vol-admin", "/admin/experts"),
             "sheet register": ("vol-justice", "/verify/register"),
             "review page": (expert, f"/reviews/{seat}"),
+            "review page (submitted, peers shown)": (peer, f"/reviews/{submitted}"),
             "audit page": ("vol-office", f"/submissions/{v.concluded[0]}/audit"),
             "api list": ("vol-office", "/api/v1/submissions?per_page=20"),
             "registry": ("vol-office", "/registry/"),

@@ -64,7 +64,8 @@ def lazy_loads_while_rendering(app):
 
 
 @pytest.mark.parametrize("page", ["board", "detail (proposal)", "detail (under review)", "queue", "queue (all)",
-                                  "expert list", "sheet register", "review page", "audit page", "registry",
+                                  "expert list", "sheet register", "review page",
+                                  "review page (submitted, peers shown)", "audit page", "registry",
                                   "registry (searched)", "registry entry", "statistics"])
 def test_templates_never_load_lazily(sites, page):
     site = sites["large"]
@@ -89,3 +90,41 @@ def test_the_detection_sees_a_lazy_load(sites):
         render_template_string("{{ sub.department.name }}{{ sub.assignments|length }}", sub=sub)
         db.session.remove()
     assert len(loads) == 2
+
+
+@pytest.mark.xfail(strict=True, reason="open: each peer's seat label re-reads the committee settings "
+                   "(permissions.committee, one statement per submitted peer); the peers themselves are one statement")
+def test_the_review_page_reads_any_number_of_peers_in_the_same_statements(tmp_path, parsed_draft):
+    """The two sizes above have three seats per panel; a panel that grew (replacements, a larger
+    panel) must not add statements per submitted opinion either."""
+    from datetime import datetime, timezone
+
+    from review.reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion, OpinionStatus
+    from review.submissions.models import Clause, Conclusion
+    from tests.perf.conftest import SIZES, build_site
+
+    from review.audit.models import CommitteeSetting
+
+    site = build_site(tmp_path, SIZES["small"], parsed_draft)
+    with site.app.app_context():
+        db.session.add(CommitteeSetting(id=1, name="", experts_see_peers=False, anonymise_panel=False))
+        db.session.commit()
+    username, seat = sorted(site.volume.submitted_seats.items())[0]
+    before = statements_of(site, username, f"/reviews/{seat}")
+    with site.app.app_context():
+        a = db.session.get(Assignment, seat)
+        taken = {x.expert_id for x in a.submission.assignments}
+        clause = db.session.scalars(db.select(Clause.id).where(Clause.version_id == a.submission.current_version.id)).first()
+        for expert_id in [e for e in range(1, SIZES["small"]["experts"] + 1) if e not in taken][:3]:
+            extra = Assignment(submission_id=a.submission_id, round=a.round, expert_id=expert_id,
+                               status=AssignmentStatus.submitted)
+            opinion = Opinion(assignment=extra, status=OpinionStatus.submitted, recommendation=Conclusion.modify,
+                              summary="补充意见", submitted_at=datetime.now(timezone.utc))
+            opinion.comments = [ClauseComment(clause_id=clause, text=f"意见{n}", suggestion="") for n in range(2)]
+            db.session.add_all([extra, opinion])
+        db.session.commit()
+        db.session.remove()
+    after = statements_of(site, username, f"/reviews/{seat}")
+    page = site.get(username, f"/reviews/{seat}").get_data(as_text=True)
+    assert page.count("补充意见") == 3  # the three new peers are shown
+    assert len(after) == len(before), [" ".join(s.split())[:120] for s in after]

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 10e99f6a0101
+Revision ID: 0280481b7a85
 Revises: 
-Create Date: 2026-12-01 15:27:48.810508
+Create Date: 2026-12-01 16:04:03.496467
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '10e99f6a0101'
+revision = '0280481b7a85'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -72,6 +72,13 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('expires_at', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counter'))
+    )
+    op.create_table('routing_pool_generation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('epoch', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_pool_generation'))
     )
     op.create_table('expert_conflict',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -777,6 +784,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_expert_conflict_expert_id'))
 
     op.drop_table('expert_conflict')
+    op.drop_table('routing_pool_generation')
     op.drop_table('rate_limit_counter')
     op.drop_table('expert')
     op.drop_table('department')
