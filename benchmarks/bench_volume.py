@@ -236,8 +236,12 @@ def routing_child(mode: str, sub_ids: list[int]) -> None:
         from review.demo.volume import USERS
 
         # Not a seat of an expert who logs in: the review page measured afterwards must stay open.
-        seat = db.session.scalar(db.select(Assignment).where(Assignment.status == AssignmentStatus.accepted,
-                                                             Assignment.expert_id > USERS).order_by(Assignment.id))
+        seat = db.session.scalar(db.select(Assignment).where(
+            Assignment.status.in_((AssignmentStatus.accepted, AssignmentStatus.invited)),
+            Assignment.expert_id > USERS).order_by(Assignment.id))
+        if seat is None:
+            print(json.dumps(out))
+            return
         seat.status = AssignmentStatus.submitted
         db.session.add(Opinion(assignment_id=seat.id, status=OpinionStatus.submitted, recommendation=Conclusion.modify,
                                summary="建议补充健康影响评估的公众参与程序", submitted_at=datetime.now(timezone.utc)))
