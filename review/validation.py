@@ -197,3 +197,15 @@ def raising(error_cls):
             raise err from None
 
     return _ctx()
+
+
+def local_path(target: str | None) -> str | None:
+    """A ?next= target only when it is a path of this site: an open redirect would help phishing."""
+    from urllib.parse import urlsplit
+
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

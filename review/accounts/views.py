@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..i18n import LOCALES
+from ..validation import local_path
 from . import operations
 from .auth import end_session, end_sessions, start_session
 from .forms import LoginForm, PasswordChangeForm
@@ -38,7 +38,7 @@ def login():
         else:
             start_session(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(local_path(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -81,14 +81,5 @@ def sign_out_everywhere():
 def set_locale(code: str):
     if code in LOCALES:
         session["locale"] = code
-    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
+    return redirect(local_path(request.form.get("next")) or url_for("home.index"))
 
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths: an open redirect would help phishing."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target

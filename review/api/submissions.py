@@ -196,12 +196,11 @@ def _expert_ids(body: dict) -> list[int]:
 
 def _confirm_parsed(staged: StagedUpload) -> None:
     """An unreadable draft is refused with the pipeline's code, and its files leave the disk."""
-    parsed = staged.parsed or {}
-    if staged.file_of("draft") and parsed.get("status") == "failure":
-        errors = parsed.get("errors") or [{}]
+    try:
+        sops.refuse_unreadable(staged)
+    except sops.SubmissionError as exc:
         sops.discard_staged(staged)
-        raise ApiError(422, errors[0].get("code") or "draft_unreadable",
-                       errors[0].get("message") or "the draft could not be read", field="draft")
+        raise ApiError(422, exc.code, str(exc), field="draft") from None
 
 
 # -- endpoints -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import Role
 from ..extensions import db
+from ..validation import local_path
 from ..messages import error_text
 from ..permissions import can_view_job
 from . import operations as ops
@@ -53,7 +54,7 @@ def state(job_id: int):
 @login_required
 def detail(job_id: int):
     job = _visible_job(job_id)
-    return render_template("jobs/detail.html", job=job, back=_safe_next(request.args.get("next")))
+    return render_template("jobs/detail.html", job=job, back=local_path(request.args.get("next")))
 
 
 @bp.post("/<int:job_id>/retry")
@@ -64,14 +65,8 @@ def retry(job_id: int):
         ops.retry(job)
         db.session.commit()
         flash(_("The task was started again."), "info")
-    return redirect(_safe_next(request.form.get("next")) or url_for(".detail", job_id=job.id))
+    return redirect(local_path(request.form.get("next")) or url_for(".detail", job_id=job.id))
 
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path of this site (no scheme, no host) is followed back."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.app_template_global()
@@ -95,10 +90,6 @@ def job_status_label(job: Job | JobStatus) -> str:
 def job_kind_label(job: Job) -> str:
     return str(_KINDS.get(job.kind, job.kind))
 
-
-def register_kind_label(kind: str, label) -> None:
-    """Features name their kinds of task for the list (a lazy_gettext string)."""
-    _KINDS[kind] = label
 
 
 @bp.app_template_global()
