@@ -29,7 +29,8 @@ class JobStatus(str, enum.Enum):
 
 class Job(db.Model):
     __tablename__ = "job"
-    __table_args__ = (Index("ix_job_status_heartbeat", "status", "heartbeat_at"),)
+    __table_args__ = (Index("ix_job_status_heartbeat", "status", "heartbeat_at"),
+                      Index("ix_job_status_due", "status", "due_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -51,6 +52,10 @@ class Job(db.Model):
     lease: Mapped[str] = mapped_column(String(32), default="")
     worker: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(tz_datetime(), default=utcnow)
+    # When a queued job's message should reach a worker (its send, or a retry's delay). A job still
+    # queued long after it lost its message (a node killed between commit and send, a worker killed
+    # between taking the message and starting): the reaper sends it again.
+    due_at: Mapped[datetime | None] = mapped_column(tz_datetime())
     started_at: Mapped[datetime | None] = mapped_column(tz_datetime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(tz_datetime())
     finished_at: Mapped[datetime | None] = mapped_column(tz_datetime())

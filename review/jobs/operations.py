@@ -60,7 +60,7 @@ def enqueue(kind: str, payload: dict | None = None, *, owner=None, owner_id: int
     if kind not in _HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, payload=payload or {}, owner_id=getattr(owner, "id", owner_id), subject=subject[:80],
-              total=total, max_attempts=max_attempts)
+              total=total, max_attempts=max_attempts, due_at=utcnow())
     db.session.add(job)
     db.session.flush()
     _dispatch_after_commit(job.id)
@@ -79,7 +79,8 @@ def enqueue_once(kind: str, payload: dict | None = None, *, subject: str = "") -
         if waiting is not None:
             return None
         job_id = conn.execute(insert(Job).values(kind=kind, subject=subject, payload=payload or {},
-                                                 status=JobStatus.queued, created_at=utcnow(), done=0, total=0,
+                                                 status=JobStatus.queued, created_at=utcnow(), due_at=utcnow(),
+                                                 done=0, total=0,
                                                  note="", error_code="", error_params={}, attempts=0,
                                                  max_attempts=3, lease="", worker="")).inserted_primary_key[0]
     dispatch(current_app._get_current_object(), job_id)
@@ -102,7 +103,7 @@ def retry(job: Job) -> None:
     if job.status is not JobStatus.failed:
         raise JobFailure("job_not_failed")
     job.status, job.attempts, job.error_code, job.error_params = JobStatus.queued, 0, "", {}
-    job.done, job.note, job.finished_at, job.result = 0, "", None, None
+    job.done, job.note, job.finished_at, job.result, job.due_at = 0, "", None, None, utcnow()
     _dispatch_after_commit(job.id)
 
 
@@ -142,15 +143,17 @@ def _commit_if_still_ours(job_id: int, lease: str) -> None:
 
 def run(job_id: int) -> None:
     """Run one job in the current app context (called by the queue's task in a worker)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status is not JobStatus.queued:
-        return  # done already, or taken by another worker after a retry was sent twice
-    handler = _HANDLERS.get(job.kind)
     lease = secrets.token_hex(8)
-    job.status, job.attempts, job.lease = JobStatus.running, job.attempts + 1, lease
-    job.started_at = job.heartbeat_at = utcnow()
-    job.worker = f"{socket.gethostname()}:{os.getpid()}"[:80]
+    # Taken in one conditional statement: a job sent twice (a retry, a reaped lost message) runs
+    # once, even when two workers get its two messages at the same moment.
+    took = db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.queued).values(
+        status=JobStatus.running, attempts=Job.attempts + 1, lease=lease, started_at=utcnow(),
+        heartbeat_at=utcnow(), worker=f"{socket.gethostname()}:{os.getpid()}"[:80]))
     db.session.commit()
+    if not took.rowcount:
+        return  # done already, or running in another worker
+    job = db.session.get(Job, job_id)
+    handler = _HANDLERS.get(job.kind)
     beat = _Heartbeat(db.engine, job.id, lease, float(current_app.config["JOB_HEARTBEAT_SECONDS"]))
     beat.start()
     try:
@@ -170,10 +173,12 @@ def run(job_id: int) -> None:
         log.exception("job %s (%s) failed", job_id, getattr(job, "kind", "?"))
         job = db.session.get(Job, job_id)
         if job.attempts < job.max_attempts:
-            job.status, job.note = JobStatus.queued, ""
-            db.session.commit()
             # Later each time: a mail server or a disk that refused may be back by then.
-            dispatch(current_app._get_current_object(), job_id, delay=min(300, 5 * 2 ** job.attempts))
+            delay = min(300, 5 * 2 ** job.attempts)
+            job.status, job.note, job.lease = JobStatus.queued, "", ""
+            job.due_at = utcnow() + timedelta(seconds=delay)
+            db.session.commit()
+            dispatch(current_app._get_current_object(), job_id, delay=delay)
         else:
             _end(job_id, JobStatus.failed, "job_error", {"detail": type(exc).__name__})
     finally:
@@ -212,24 +217,39 @@ class _Heartbeat:
 
 
 def reap(app=None) -> dict:
-    """Jobs whose worker died: running without a heartbeat for JOB_STALE_SECONDS. Each is queued
-    again while it has attempts left, or marked failed (``worker_died``) otherwise."""
+    """Jobs whose worker died, or whose message never reached one.
+
+    - Running without a heartbeat for JOB_STALE_SECONDS: queued again while it has attempts left,
+      or marked failed (``worker_died``) otherwise.
+    - Queued for JOB_STALE_SECONDS past its due time: the message was lost (the node that
+      committed it died before sending, or a worker died after taking it); it is sent again. A
+      message that was only slow is harmless twice: ``run`` takes a job once.
+    """
     app = app or current_app._get_current_object()
-    cutoff = utcnow() - timedelta(seconds=float(app.config["JOB_STALE_SECONDS"]))
+    now = utcnow()
+    cutoff = now - timedelta(seconds=float(app.config["JOB_STALE_SECONDS"]))
     stale = db.session.scalars(db.select(Job).where(Job.status == JobStatus.running,
                                                     Job.heartbeat_at < cutoff)).all()
-    requeued, failed = [], []
+    requeued, failed, resent = [], [], []
     for job in stale:
         # Conditional on the lease: two reapers (two workers) never both take the same job.
-        values = ({"status": JobStatus.queued, "lease": ""} if job.attempts < job.max_attempts else
-                  {"status": JobStatus.failed, "error_code": "worker_died", "finished_at": utcnow(), "lease": ""})
+        values = ({"status": JobStatus.queued, "lease": "", "due_at": now} if job.attempts < job.max_attempts else
+                  {"status": JobStatus.failed, "error_code": "worker_died", "finished_at": now, "lease": ""})
         took = db.session.execute(update(Job).where(Job.id == job.id, Job.lease == job.lease,
                                                     Job.status == JobStatus.running).values(**values))
         if took.rowcount:
             (requeued if values["status"] is JobStatus.queued else failed).append(job.id)
+    waiting = db.session.execute(db.select(Job.id, Job.due_at).where(
+        Job.status == JobStatus.queued, Job.due_at < cutoff)).all()
+    for job_id, due_at in waiting:
+        took = db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.queued,
+                                                    Job.due_at == due_at).values(due_at=now))
+        if took.rowcount:
+            resent.append(job_id)
     db.session.commit()
-    for job_id in requeued:
+    for job_id in requeued + resent:
         dispatch(app, job_id)
-    if requeued or failed:
-        log.warning("reaped jobs of dead workers: requeued %s, failed %s", requeued, failed)
-    return {"requeued": requeued, "failed": failed}
+    if requeued or failed or resent:
+        log.warning("reaped jobs: requeued %s and failed %s (dead workers), sent again %s (lost messages)",
+                    requeued, failed, resent)
+    return {"requeued": requeued, "failed": failed, "resent": resent}

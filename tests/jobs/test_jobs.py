@@ -160,13 +160,47 @@ def test_jobs_of_a_dead_worker_are_requeued_then_failed(queued_app):
     db.session.add_all([alive, dead, spent])
     db.session.commit()
     outcome = reap(queued_app)
-    assert outcome == {"requeued": [dead.id], "failed": [spent.id]}
-    assert reap(queued_app) == {"requeued": [], "failed": []}  # a second reaper finds nothing
+    assert outcome == {"requeued": [dead.id], "failed": [spent.id], "resent": []}
+    assert reap(queued_app) == {"requeued": [], "failed": [], "resent": []}  # a second reaper finds nothing
     drain(queued_app)
     db.session.expire_all()
     assert db.session.get(Job, dead.id).status is JobStatus.done and calls == ["fine"]
     assert db.session.get(Job, spent.id).error_code == "worker_died"
     assert db.session.get(Job, alive.id).status is JobStatus.running
+
+
+def test_a_queued_job_whose_message_was_lost_is_sent_again(queued_app):
+    """A node killed between its commit and the send (or a worker killed after taking the message,
+    before starting the job) leaves a queued job no worker will see: the reaper sends it again
+    once it is JOB_STALE_SECONDS past due, and not before."""
+    calls.clear()
+    late = utcnow() - timedelta(seconds=queued_app.config["JOB_STALE_SECONDS"] + 5)
+    lost = Job(kind="test.flaky", payload={"how": "fine"}, status=JobStatus.queued, due_at=late)
+    fresh = Job(kind="test.flaky", payload={"how": "fine"}, status=JobStatus.queued, due_at=utcnow())
+    later = Job(kind="test.flaky", payload={"how": "fine"}, status=JobStatus.queued,  # a retry's delay
+                due_at=utcnow() + timedelta(seconds=300))
+    db.session.add_all([lost, fresh, later])
+    db.session.commit()  # written straight into the table: no message was sent for any of them
+    assert drain(queued_app) == 0
+    assert reap(queued_app) == {"requeued": [], "failed": [], "resent": [lost.id]}
+    assert reap(queued_app)["resent"] == []  # due again from now: not sent twice in a row
+    assert drain(queued_app) == 1
+    db.session.expire_all()
+    assert db.session.get(Job, lost.id).status is JobStatus.done and calls == ["fine"]
+    assert db.session.get(Job, fresh.id).status is JobStatus.queued
+
+
+def test_a_job_sent_twice_runs_once(queued_app):
+    """Two messages for one job (a slow message and the reaper's copy) run it once."""
+    from review.jobs.operations import dispatch
+
+    calls.clear()
+    job = enqueue("test.flaky", {"how": "fine"})
+    db.session.commit()
+    dispatch(queued_app, job.id)
+    assert drain(queued_app) == 2
+    db.session.expire_all()
+    assert calls == ["fine"] and db.session.get(Job, job.id).attempts == 1
 
 
 def test_a_worker_presumed_dead_drops_its_work(queued_app):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0280481b7a85
+Revision ID: 75623d86d0fd
 Revises: 
-Create Date: 2026-12-01 16:04:03.496467
+Create Date: 2026-12-01 16:43:35.668505
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0280481b7a85'
+revision = '75623d86d0fd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -169,6 +169,7 @@ def upgrade():
     sa.Column('lease', sa.String(length=32), nullable=False),
     sa.Column('worker', sa.String(length=80), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
@@ -177,6 +178,7 @@ def upgrade():
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_job_status_due', ['status', 'due_at'], unique=False)
         batch_op.create_index('ix_job_status_heartbeat', ['status', 'heartbeat_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_subject'), ['subject'], unique=False)
 
@@ -767,6 +769,7 @@ def downgrade():
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_subject'))
         batch_op.drop_index('ix_job_status_heartbeat')
+        batch_op.drop_index('ix_job_status_due')
         batch_op.drop_index(batch_op.f('ix_job_owner_id'))
 
     op.drop_table('job')
