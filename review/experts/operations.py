@@ -154,3 +154,22 @@ def declare_conflict(expert: Expert, department, reason: str = "") -> None:
     if any(c.department_id == department.id for c in expert.conflicts):
         return
     expert.conflicts.append(ExpertConflict(department=department, reason=reason.strip()[:300]))
+
+
+def name_suggestions(q: str, limit: int = 12) -> list[dict]:
+    """Active experts whose name, affiliation or expertise holds ``q`` (names that start with it
+    first), for the office's "add another expert by name" field: a page asks as the user types
+    instead of listing every expert of the committee in each view."""
+    q = v.printable(q, multiline=False).strip()[:40]
+    if not q:
+        return []
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    starts = db.case((Expert.name.like(f"{escaped}%", escape="\\"), 0), else_=1)
+    rows = db.session.execute(
+        db.select(Expert.name, Expert.affiliation).where(
+            Expert.active.is_(True), db.or_(Expert.name.like(like, escape="\\"),
+                                            Expert.affiliation.like(like, escape="\\"),
+                                            Expert.expertise.like(like, escape="\\")))
+        .order_by(starts, Expert.name).limit(limit)).all()
+    return [{"name": name, "affiliation": affiliation} for name, affiliation in rows]

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -147,15 +148,22 @@ def detail(sub_id: int):
             db.session.commit()
             sub = _detail_query(sub_id)
             parsed = sub.current_version.parsed or {}
-    names = db.session.scalars(db.select(Expert.name).where(Expert.active.is_(True))
-                               .order_by(Expert.name)).all() if proposal else []
     precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
     actions = available_actions(current_user, sub)
     intake = lanes.screening_of(sub) if "accept" in actions else None
-    return render_template("office/detail.html", sub=sub, proposal=proposal, expert_names=names, precedents=precedents,
+    return render_template("office/detail.html", sub=sub, proposal=proposal, precedents=precedents,
                            actions=actions, default_due=lanes.default_due(sub), parsed=parsed, today=local_today(),
                            intake=intake, suggested=lanes.suggested_lane(intake["level"]) if intake else None,
                            Lane=Lane, followup=followup_of(sub), return_items=RETURN_ITEMS)
+
+
+@bp.route("/experts/names")
+@role_required(Role.office)
+def expert_names():
+    """Names for the "add another expert" field, as the office types (app.js fills its list)."""
+    from ..experts.operations import name_suggestions
+
+    return jsonify(names=name_suggestions(request.args.get("q", "")))
 
 
 @bp.route("/submissions/<int:sub_id>/accept", methods=["POST"])

@@ -32,3 +32,33 @@
     window.setTimeout(poll, 400);
   });
 })();
+// A name field with data-suggest="url": its datalist is filled from url?q=... as the user types.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-suggest][list]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null, asked = "";
+    if (!list) { return; }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var q = input.value.trim();
+        if (!q || q === asked) { return; }
+        asked = q;
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q),
+              {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : {names: []}; })
+          .then(function (data) {
+            if (q !== asked) { return; }
+            list.replaceChildren.apply(list, data.names.map(function (e) {
+              var option = document.createElement("option");
+              option.value = e.name;
+              option.label = e.affiliation || "";
+              return option;
+            }));
+          })
+          .catch(function () { /* the field still takes a name typed in full */ });
+      }, 150);
+    });
+  });
+})();

@@ -81,6 +81,11 @@ def test_review_loop_two_rounds(live_app, live_server, new_page, tmp_path):
     assert all(box.is_checked() for box in office.locator("#panel tr.panel-member input[name=expert_ids]").all())
     panel = [n.inner_text() for n in office.locator("#panel tr.panel-member strong").all()]
     assert set(panel) <= {e[1] for e in EXPERTS} and len(set(panel)) == 3
+    # "Add another expert by name" asks the server for names as it is typed.
+    office.locator("#extra_expert").press_sequentially(panel[0][:2], delay=50)
+    office.locator("#expert-names option").first.wait_for(state="attached")
+    assert panel[0] in [o.get_attribute("value") for o in office.locator("#expert-names option").all()]
+    office.fill("#extra_expert", "")
     office.click("#panel form button.btn-primary")
     assert badge(office) == ZH["under_review"]
     assert office.locator("#progress tr[data-assignment]").count() == 3
