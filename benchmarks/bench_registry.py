@@ -121,10 +121,13 @@ def pages(base: str, seconds: float, token: str) -> None:
             continue
         if probe.status_code != 200:
             raise SystemExit(f"{path}: {probe.status_code}")
-        if api:  # wrk sends one header per target: the bearer token in place of the cookie
-            result = drive_wrk_api(base, path, token, seconds)
-        else:
-            result = drive_wrk(base, [(path, cookie)], seconds, connections=20)
+        # A second of 20 connections first, not counted: every worker and thread warm (one
+        # keep-alive session reaches one worker only), so the figures are the steady state.
+        for run_seconds in (1, seconds):
+            if api:  # wrk sends one header per target: the bearer token in place of the cookie
+                result = drive_wrk_api(base, path, token, run_seconds)
+            else:
+                result = drive_wrk(base, [(path, cookie)], run_seconds, connections=20)
         if base_p95 is None:
             base_p95 = result["p95"]
             ratio = ""

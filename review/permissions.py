@@ -73,9 +73,15 @@ def can_download_file(user: User, sub: Submission) -> bool:
 
 def committee() -> CommitteeSetting:
     """The committee settings; the defaults (not stored) until the office saves them once."""
+    # Held by the session: its identity map keeps rows weakly, so a page asking once per seat
+    # label would read the row again each time the previous answer was dropped.
+    held = db.session.info.get("committee_setting")
+    if held is not None and held in db.session:
+        return held
     setting = db.session.get(CommitteeSetting, 1)
     if setting is None:
-        setting = CommitteeSetting(id=1, name="", experts_see_peers=False, anonymise_panel=False)
+        return CommitteeSetting(id=1, name="", experts_see_peers=False, anonymise_panel=False)
+    db.session.info["committee_setting"] = setting
     return setting
 
 

@@ -31,6 +31,9 @@ def data_signature() -> tuple:
         select(func.count(RegistryEntry.id)).scalar_subquery())).one())
 
 
+_computing: dict[tuple, threading.Lock] = {}
+
+
 def cached_stats(f: StatsFilter, config) -> dict:
     size = int(config.get("PAGE_CACHE_SIZE") or 0)
     if size <= 0:
@@ -41,9 +44,20 @@ def cached_stats(f: StatsFilter, config) -> dict:
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
-    stats = collect_stats(f, config)
-    with _lock:
-        cache[key] = stats
-        while len(cache) > min(size, 64):
-            cache.popitem(last=False)
+        # Requests that miss together wait for the first one's figures instead of each counting
+        # them again (a page opened by many users right after a change).
+        computing = _computing.setdefault(key, threading.Lock())
+    with computing:
+        with _lock:
+            if key in cache:
+                return cache[key]
+        try:
+            stats = collect_stats(f, config)
+            with _lock:
+                cache[key] = stats
+                while len(cache) > min(size, 64):
+                    cache.popitem(last=False)
+        finally:
+            with _lock:
+                _computing.pop(key, None)
     return stats

@@ -92,8 +92,6 @@ def test_the_detection_sees_a_lazy_load(sites):
     assert len(loads) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="open: each peer's seat label re-reads the committee settings "
-                   "(permissions.committee, one statement per submitted peer); the peers themselves are one statement")
 def test_the_review_page_reads_any_number_of_peers_in_the_same_statements(tmp_path, parsed_draft):
     """The two sizes above have three seats per panel; a panel that grew (replacements, a larger
     panel) must not add statements per submitted opinion either."""

@@ -244,3 +244,41 @@ def test_the_page_speaks_english_on_request(client, make, year):
     assert "Opinion issued" in html and "Department revision" in html
     for zh in ("每月", "工作日", "已出具意见", "采纳", "统计分析"):
         assert zh not in html, zh
+
+
+def test_figures_missed_together_are_counted_once(app, monkeypatch):
+    """Many users opening the page right after a change wait for one count, not one each; the
+    figures stay cached while what they count is unchanged."""
+    import threading
+    import time
+
+    from review.stats import cache
+    from review.stats.filters import StatsFilter
+
+    calls = []
+
+    def slow(f, config):
+        calls.append(f)
+        time.sleep(0.3)
+        return {"n": len(calls)}
+
+    monkeypatch.setattr(cache, "collect_stats", slow)
+    app.extensions.pop("stats_cache", None)
+    answers = []
+
+    def ask():
+        with app.app_context():
+            answers.append(cache.cached_stats(StatsFilter(year=2031), app.config))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and answers == [{"n": 1}] * 4
+    with app.app_context():
+        from review.accounts.models import Department
+
+        db.session.add(Department(name="新部门", full_name="新部门"))  # not counted: same figures
+        db.session.commit()
+        assert cache.cached_stats(StatsFilter(year=2031), app.config) == {"n": 1}
