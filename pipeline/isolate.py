@@ -152,3 +152,33 @@ def inspect_pdf_isolated(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
     if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return {"code": TIMEOUT, "error": f"reading the PDF used more than {timeout:g} s of CPU and was stopped"}
     return {"code": CRASHED, "error": "the parser process crashed"}
+
+
+def zip_isolated(request: dict, *, timeout: float = 60.0, memory: int = 256 << 20) -> dict:
+    """ziparchive.py (list or extract a user's zip) in a child with memory and CPU limits and a
+    wall-clock kill; never raises. On failure the dict has ``error``: ``bad_zip``, ``zip_bomb``,
+    or TIMEOUT / MEMORY / CRASHED."""
+    cmd = [sys.executable, "-P", str(Path(__file__).with_name("ziparchive.py")),
+           json.dumps({**request, "memory": int(memory), "cpu": int(timeout) + 1})]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                env=dict(os.environ, OMP_NUM_THREADS="1"))
+    except OSError:
+        return {"error": CRASHED}
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return {"error": TIMEOUT}
+    if proc.returncode == 0 and out:
+        try:
+            answer = json.loads(out)
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict):
+            return {"error": MEMORY} if answer.get("error") == "memory" else answer
+    if b"MemoryError" in err or b"Cannot allocate memory" in err:
+        return {"error": MEMORY}
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return {"error": TIMEOUT}
+    return {"error": CRASHED}

@@ -110,6 +110,7 @@ ERRORS = {
     "no_documents": _l("The zip holds no .docx, .pdf or .txt document."),
     "inventory_file_type": _l("%(name)s is not a .docx, .pdf, .txt or .zip file."),
     "bad_zip": _l("The zip file is damaged or is not a zip file. Create it again and upload it."),
+    "zip_too_costly": _l("Reading the zip file took more time or memory than allowed, and was stopped. Split it into several smaller zips."),
     "zip_encrypted": _l("The zip file is password-protected. Upload it without a password."),
     "zip_too_many": _l("This upload holds %(n)s files; at most %(max)s are read in at once. Split it into several uploads."),
     "zip_bomb": _l("The zip file was refused: %(name)s would expand to far more data than the zip holds (a zip bomb), or beyond the size limit of one document."),

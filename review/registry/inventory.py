@@ -3,13 +3,16 @@ screened into a registry entry. The request stores the files and checks zips; a 
 them with per-file progress (run_inventory); the CLI runs the same per-file step."""
 from __future__ import annotations
 
-import zipfile
-import zlib
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
+
+from pipeline.errors import MEMORY, TIMEOUT
+from pipeline.isolate import zip_isolated
 
 from ..accounts.models import Department, User
 from ..calendar import local_today
@@ -20,6 +23,7 @@ from .operations import RegistryError, apply_screening, set_text
 
 DOCUMENT_EXTENSIONS = {".docx", ".pdf", ".txt"}
 ZIP_EXTENSIONS = {".zip"}
+_EXTRACT_SECONDS = 120.0  # a 300 MB inventory on a loaded machine
 
 
 @dataclass(frozen=True)
@@ -36,42 +40,39 @@ class Limits:
                    int(c.get("INVENTORY_MAX_TOTAL_MB", 300)) << 20, int(c.get("INVENTORY_MAX_RATIO", 100)))
 
 
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """The member's name as its author saw it: zips from Chinese Windows store GBK without the UTF-8 flag."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return storage.clean_filename(name)
+def _zip_error(answer: dict, name: str = "") -> RegistryError:
+    if answer.get("error") == "zip_bomb":
+        return RegistryError("zip_bomb", "the zip expands to far more data than it holds; it was refused",
+                             "files", name=storage.clean_filename(answer.get("name") or name))
+    if answer.get("error") in (TIMEOUT, MEMORY):
+        return RegistryError("zip_too_costly", "reading the zip took more time or memory than allowed", "files")
+    return RegistryError("bad_zip", "the zip file is damaged or not a zip", "files")
 
 
-def zip_documents(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
-    """The members of a zip to read, after checking its directory: a bomb (declared sizes or ratio
-    beyond the limits), an encrypted or damaged zip raises RegistryError; other members are skipped."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise RegistryError("bad_zip", "the zip file is damaged or not a zip", "files") from None
-    members = [i for i in infos if not i.is_dir() and not _hidden(i.filename)]
+def zip_documents(path: Path, limits: Limits) -> list[dict]:
+    """The members of a zip to read ({index, name, size, ...}), after checking its directory: a bomb
+    (declared sizes or ratio beyond the limits), an encrypted or damaged zip raises RegistryError;
+    other members are skipped. The directory is read in the sandboxed child (pipeline/ziparchive.py)."""
+    answer = zip_isolated({"op": "list", "path": str(path)})
+    if "members" not in answer:
+        raise _zip_error(answer)
+    members = [m for m in answer["members"] if not m["dir"] and not _hidden(m["name"])]
     if len(members) > limits.files:
         raise RegistryError("zip_too_many", f"the zip holds {len(members)} files; at most {limits.files}", "files",
                             n=len(members), max=limits.files)
     total = 0
     docs = []
-    for info in members:
-        if info.flag_bits & 0x1:
+    for m in members:
+        m["name"] = storage.clean_filename(m["name"])
+        if m["encrypted"]:
             raise RegistryError("zip_encrypted", "the zip is password-protected", "files")
-        total += info.file_size
-        bomb = (info.file_size > limits.member_bytes or total > limits.total_bytes
-                or info.file_size > (1 << 20) and info.file_size > limits.ratio * max(info.compress_size, 1))
+        total += m["size"]
+        bomb = (m["size"] > limits.member_bytes or total > limits.total_bytes
+                or m["size"] > (1 << 20) and m["size"] > limits.ratio * max(m["compressed"], 1))
         if bomb:
-            raise RegistryError("zip_bomb", "the zip expands to far more data than it holds; it was refused",
-                                "files", name=_member_name(info))
-        if storage.extension(info.filename) in DOCUMENT_EXTENSIONS:
-            docs.append(info)
+            raise _zip_error({"error": "zip_bomb", "name": m["name"]})
+        if storage.extension(m["name"]) in DOCUMENT_EXTENSIONS:
+            docs.append(m)
     return docs
 
 
@@ -80,20 +81,15 @@ def _hidden(name: str) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
 
 
-def extract_member(zip_path: Path, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A member's bytes, read with a hard cap: a member that lies about its size is a bomb too."""
-    out = bytearray()
-    try:
-        with zipfile.ZipFile(zip_path) as zf, zf.open(info) as fh:
-            while chunk := fh.read(1 << 16):
-                out += chunk
-                if len(out) > min(limit, info.file_size):
-                    raise RegistryError("zip_bomb", "the zip expands to far more data than it holds; it was "
-                                        "refused", "files", name=_member_name(info))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        # zipfile stops at the declared size and then finds the CRC wrong: a damaged or lying member.
-        raise RegistryError("bad_zip", "the zip file is damaged or not a zip", "files") from None
-    return bytes(out)
+def extract_documents(zip_path: Path, members: list[dict], limits: Limits, out_dir: Path) -> list[tuple[str, Path]]:
+    """The members' bytes written to out_dir by the sandboxed child, each capped at its declared
+    size and the limits (a member that lies about its size is a bomb too); (name, path) each."""
+    answer = zip_isolated({"op": "extract", "path": str(zip_path), "indexes": [m["index"] for m in members],
+                           "out_dir": str(out_dir), "member_limit": limits.member_bytes,
+                           "total_limit": limits.total_bytes}, timeout=_EXTRACT_SECONDS)
+    if "files" not in answer:
+        raise _zip_error(answer)
+    return [(m["name"], out_dir / str(m["index"])) for m in members]
 
 
 def stage_inventory(actor: User, department_id: int | None, uploads: list) -> tuple[dict, int]:
@@ -125,19 +121,19 @@ def stage_inventory(actor: User, department_id: int | None, uploads: list) -> tu
 
 
 def documents(files: list[dict], limits: Limits):
-    """(display name, path, delete-after) for every document of the stored files, zips expanded."""
+    """(display name, path) for every document of the stored files, zips expanded (each zip's
+    documents extracted at once into a folder that is removed afterwards)."""
     for f in files:
         path = storage.upload_path(f["key"])
         if not f.get("zip"):
             yield f["name"], path
             continue
-        for info in zip_documents(path, limits):
-            name = _member_name(info)
-            saved = storage.save_upload(extract_member(path, info, limits.member_bytes), name)
-            try:
-                yield name, saved.path
-            finally:
-                saved.path.unlink(missing_ok=True)
+        members = zip_documents(path, limits)
+        out_dir = Path(tempfile.mkdtemp(prefix="zip-", dir=storage.upload_root()))
+        try:
+            yield from extract_documents(path, members, limits, out_dir)
+        finally:
+            shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def import_document(department_id: int, actor_id: int | None, name: str, path: Path) -> dict:
