@@ -157,6 +157,8 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     from . import rubric_labels
     rubric_labels.init_app(app)
+    from .office import fragments
+    fragments.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)
     from . import transaction

@@ -10,12 +10,11 @@ Experts reload this page all day and it is the heaviest page of the product: a 2
 
 The body is stored as segments around the CSRF token, which is the request's own, and around the
 clause list, which is shared rather than copied. A body that shows other experts' opinions is
-rendered fresh (their names and texts are not in the stamp).
+kept too: the stamp holds the submission's seats, their opinions' revisions and their experts'
+last edit, so a peer's change gives a new key.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,40 +25,12 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..i18n import language
+from ..pagecache import app_cache
 from ..submissions.models import Status
 from .models import AssignmentStatus
 
 
-class _LRU:
-    """A small thread-safe LRU map; one per app (tests run several apps in one process)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def _app_cache(name: str, size: int) -> _LRU:
-    caches = current_app.extensions.setdefault("review_render", {})
-    cache = caches.get(name)
-    if cache is None:
-        cache = caches.setdefault(name, _LRU(size))
-    return cache
+_app_cache = app_cache  # the review page's caches live with the app's other fragments
 
 
 def clause_list(version, sub=None) -> Markup:
@@ -112,6 +83,10 @@ class ReviewStamp:
     opinion_revision: int | None
     committee_updated: datetime | None
     experts_see_peers: bool
+    # The submission's seats as the peers' section shows them: their ids, their opinions' revisions
+    # (raised on any change to an opinion or its comments, submission included) and their
+    # experts' last edit (names). Part of the key, so a body with peers can be kept too.
+    peers: tuple = ()
 
     @property
     def shows_peers(self) -> bool:
@@ -124,8 +99,9 @@ def review_stamp(assignment_id: int) -> ReviewStamp | None:
     row = db.session.execute(_stamp_query(), {"assignment_id": assignment_id}).one_or_none()
     if row is None:
         return None
-    *head, see_peers = row
-    return ReviewStamp(*head, experts_see_peers=bool(see_peers))
+    *head, see_peers, seats, seat_ids, opinions, revisions, experts_updated = row
+    return ReviewStamp(*head, experts_see_peers=bool(see_peers),
+                       peers=(seats, seat_ids, opinions, revisions, str(experts_updated)))
 
 
 @lru_cache(maxsize=1)
@@ -136,11 +112,28 @@ def _stamp_query():
     from ..submissions.models import Submission
     from .models import Assignment, Opinion
 
+    from ..experts.models import Expert
+
     committee = db.select(CommitteeSetting.updated_at, CommitteeSetting.experts_see_peers) \
         .where(CommitteeSetting.id == 1).subquery()
+    seat = db.aliased(Assignment)
+    opinion = db.aliased(Opinion)
+    expert = db.aliased(Expert)
+    # Over the whole submission, every round: the anonymous letters (专家A/B/C) are given over all
+    # of its seats, and a superset only costs a render more often.
+    same_submission = seat.submission_id == Assignment.submission_id
+    seats = db.select(db.func.count(seat.id)).where(same_submission).correlate(Assignment).scalar_subquery()
+    seat_ids = db.select(db.func.sum(seat.id)).where(same_submission).correlate(Assignment).scalar_subquery()
+    opinions = (db.select(db.func.count(opinion.id)).join(seat, seat.id == opinion.assignment_id)
+                .where(same_submission).correlate(Assignment).scalar_subquery())
+    revisions = (db.select(db.func.sum(opinion.revision)).join(seat, seat.id == opinion.assignment_id)
+                 .where(same_submission).correlate(Assignment).scalar_subquery())
+    experts = (db.select(db.func.max(expert.updated_at)).join(seat, seat.expert_id == expert.id)
+               .where(same_submission).correlate(Assignment).scalar_subquery())
     return (db.select(Assignment.id, Assignment.expert_id, Assignment.status, Assignment.round, Assignment.due,
                       Submission.status, Submission.current_round, Submission.title, Submission.updated_at,
-                      Department.name, Opinion.revision, committee.c.updated_at, committee.c.experts_see_peers)
+                      Department.name, Opinion.revision, committee.c.updated_at, committee.c.experts_see_peers,
+                      seats, seat_ids, opinions, revisions, experts)
             .join(Submission, Submission.id == Assignment.submission_id)
             .join(Department, Department.id == Submission.department_id)
             .outerjoin(Opinion, Opinion.assignment_id == Assignment.id)

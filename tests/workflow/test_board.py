@@ -59,3 +59,39 @@ def test_board_speaks_chinese_with_its_deadline_words(client, auth, loop):
     auth.login("office")
     html = _details(client.get("/office/board").get_data(as_text=True), sub.id)
     assert "逾期3天" in html and "条款意见" in html and "最近活动" in html
+
+
+def test_a_kept_board_line_follows_every_change_it_shows(app, client, auth, loop):
+    """Board lines are rendered once and kept (review/office/fragments.py); any change the line
+    shows (a comment, a deadline, an expert's name, the language) gives a fresh line."""
+    assert app.config["PAGE_CACHE_SIZE"] > 0
+    sub = loop["sub"]
+    first = sub.round_assignments()[0]
+    auth.login("office")
+    before = _details(client.get("/office/board").get_data(as_text=True), sub.id)
+    assert before == _details(client.get("/office/board").get_data(as_text=True), sub.id)
+    clause = next(c for c in sub.current_version.clauses if c.kind == "body")
+    rops.save_comment(first.expert.user, first, clause.key, {"text": "建议明确责任主体。"})
+    db.session.commit()
+    html = _details(client.get("/office/board").get_data(as_text=True), sub.id)
+    assert "条款意见1条" in html and "条款意见1条" not in before
+    first.due = local_today() - timedelta(days=4)
+    db.session.commit()
+    assert "逾期4天" in _details(client.get("/office/board").get_data(as_text=True), sub.id)
+    first.expert.name = "改名专家"
+    db.session.commit()
+    assert "改名专家" in _details(client.get("/office/board").get_data(as_text=True), sub.id)
+    with client.session_transaction() as s:
+        s["locale"] = "en"
+    assert "4 days overdue" in _details(client.get("/office/board").get_data(as_text=True), sub.id)
+
+
+def test_the_kept_screening_report_is_the_versions_in_the_viewers_language(app, client, auth, loop):
+    sub = loop["sub"]
+    auth.login("office")
+    zh = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "初筛" in zh and zh.count('id="screening"') == 1
+    with client.session_transaction() as s:
+        s["locale"] = "en"
+    en = client.get(f"/office/submissions/{sub.id}").get_data(as_text=True)
+    assert "Initial screening (10 questions)" in en and "Structure and clauses" in en

@@ -141,15 +141,29 @@ def test_each_session_gets_its_own_csrf_token(app, client, auth, loop, make):
     assert saved.status_code == 200 and saved.get_json()["comment"]["text"] == "意见"
 
 
-def test_a_page_that_shows_peers_is_never_cached(client, auth, loop, builds):
-    db.session.add(CommitteeSetting(id=1, name="", experts_see_peers=True, anonymise_panel=False))
-    (a, user), (b, peer) = seat(loop, 0), seat(loop, 1)
+def test_a_page_that_shows_peers_is_kept_until_a_peer_changes(client, auth, loop, builds):
+    """The stamp holds the submission's seats, their opinions' revisions and their experts' last
+    edit: a reload is served from the cache, and any change the peers' section shows is a new key."""
+    setting = CommitteeSetting(id=1, name="", experts_see_peers=True, anonymise_panel=False)
+    db.session.add(setting)
+    (a, user), (b, peer), (c, third) = seat(loop, 0), seat(loop, 1), seat(loop, 2)
     rops.save_opinion(peer, b, {"summary": "同行意见摘要", "recommendation": "modify"}, submit=True)
     db.session.commit()
     auth.login(user.username)
     assert "同行意见摘要" in page(client, a)
     assert "同行意见摘要" in page(client, a)
-    assert len(builds) == 2
+    assert len(builds) == 1
+    rops.save_opinion(third, c, {"summary": "第三位专家的意见", "recommendation": "approve"}, submit=True)
+    db.session.commit()
+    html = page(client, a)
+    assert "第三位专家的意见" in html and "同行意见摘要" in html and len(builds) == 2
+    b.expert.name = "改名的同行"
+    db.session.commit()
+    assert "改名的同行" in page(client, a) and len(builds) == 3
+    setting.anonymise_panel = True
+    db.session.commit()
+    html = page(client, a)
+    assert "改名的同行" not in html and "专家B" in html and len(builds) == 4
 
 
 def test_cache_size_zero_renders_every_view(app, client, auth, loop, builds):

@@ -1,0 +1,59 @@
+"""Rendered fragments kept in the process, for parts of pages that many views show unchanged.
+
+A fragment's key must hold everything its HTML shows (or a stamp that changes with it), plus the
+language: a stale fragment is never served, it is only not found. REVIEW_PAGE_CACHE_SIZE=0 turns
+every cache off (each view renders afresh); each cache holds at most that many fragments.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+from markupsafe import Markup
+
+
+class LRU:
+    """A small thread-safe LRU map; one per app (tests run several apps in one process)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def app_cache(name: str, size: int) -> LRU:
+    caches = current_app.extensions.setdefault("review_render", {})
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches.setdefault(name, LRU(size))
+    return cache
+
+
+def fragment(name: str, key: Hashable, render: Callable[[], str]) -> Markup:
+    """The HTML of ``render()`` for ``key``, from the cache ``name`` when it was rendered before."""
+    size = int(current_app.config.get("PAGE_CACHE_SIZE") or 0)
+    if size <= 0:
+        return Markup(render())
+    cache = app_cache(name, size)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render())
+        cache.put(key, html)
+    return html
