@@ -157,7 +157,9 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     from . import rubric_labels
     rubric_labels.init_app(app)
+    from . import pagecache
     from .office import fragments
+    pagecache.init_app(app)
     fragments.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)

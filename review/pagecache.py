@@ -57,3 +57,17 @@ def fragment(name: str, key: Hashable, render: Callable[[], str]) -> Markup:
         html = Markup(render())
         cache.put(key, html)
     return html
+
+
+def nav_links(role: str) -> Markup:
+    """The navigation links of a role, in the reader's language (base.html, every page)."""
+    from flask import render_template, request
+
+    from .i18n import language
+
+    return fragment("nav", (role, language(), request.script_root),
+                    lambda: render_template("_nav_links.html", role=role))
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["nav_links"] = nav_links

@@ -1,6 +1,8 @@
 """In-app notifications."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -45,12 +47,18 @@ def mark_read():
     return redirect(url_for(".index"))
 
 
+@lru_cache(maxsize=1)
+def _unread_query():
+    """Built once: the navigation of every page runs it."""
+    return db.select(db.func.count(Notification.id)).where(Notification.user_id == db.bindparam("user_id"),
+                                                           Notification.read.is_(False))
+
+
 @bp.app_context_processor
 def unread_count():
     def count() -> int:
         if not current_user.is_authenticated:
             return 0
-        return db.session.scalar(db.select(db.func.count(Notification.id)).where(
-            Notification.user_id == current_user.id, Notification.read.is_(False))) or 0
+        return db.session.scalar(_unread_query(), {"user_id": current_user.id}) or 0
 
     return {"unread_notifications": count}
