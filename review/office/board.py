@@ -5,7 +5,7 @@ statements however many reviews and comments there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from ..calendar import to_local
 from ..extensions import db
@@ -55,8 +55,9 @@ class BoardRow:
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
-    known = [to_local(m) for m in moments if m is not None]
-    return max(known) if known else None
+    """The latest of the instants, in local time (compared as UTC: SQLite gives them naive)."""
+    known = [m if m.tzinfo else m.replace(tzinfo=timezone.utc) for m in moments if m is not None]
+    return to_local(max(known)) if known else None
 
 
 def seat_figures(assignment_ids: list[int]) -> dict[int, tuple[int, datetime | None, datetime | None]]:

@@ -239,8 +239,8 @@ def reviewed_entry_ids(among: list[int] | None = None):
 
 
 def reviewed_condition():
-    """True for a reviewed entry (``reviewed_entry_ids``)."""
-    return RegistryEntry.id.in_(reviewed_entry_ids())
+    """True for a reviewed entry (``reviewed_entry_ids``, kept on the entry by registry/models.py)."""
+    return RegistryEntry.reviewed.is_(True)
 
 
 def evaluation_counts(year: int | None = None, department_id: int | None = None) -> list[dict]:

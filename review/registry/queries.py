@@ -10,7 +10,7 @@ from ..accounts.models import Department, Role, User
 from ..extensions import db
 from ..permissions import visible_entries
 from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
-from .operations import reviewed_condition, reviewed_entry_ids, reviews_of
+from .operations import reviewed_condition, reviews_of
 from .search import matching_ids
 
 SORTS = {
@@ -139,8 +139,8 @@ class Page:
 
 
 def entries_page(viewer: User, f: Filters, page: int, per_page: int) -> tuple[Page, dict]:
-    """(a page of entries with their departments, {reviews, reviewed}): five statements whatever the
-    data (count, rows, review rounds, reviewed flags; departments joined to the rows)."""
+    """(a page of entries with their departments, {reviews, reviewed}): four statements whatever the
+    data (count, rows, review rounds; departments joined to the rows; the reviewed flag is a column)."""
     page = max(page, 1)
     total = count_entries(viewer, f)
     items = db.session.scalars(entries_query(viewer, f).options(joinedload(RegistryEntry.department))
@@ -149,12 +149,8 @@ def entries_page(viewer: User, f: Filters, page: int, per_page: int) -> tuple[Pa
 
 
 def decorate(items: list[RegistryEntry]) -> dict:
-    ids = [e.id for e in items]
-    reviews = reviews_of(ids)
-    reviewed = set()
-    if ids:
-        reviewed = set(db.session.scalars(reviewed_entry_ids(among=ids)))
-    return {"reviews": reviews, "reviewed": {i: i in reviewed for i in ids}}
+    reviews = reviews_of([e.id for e in items])
+    return {"reviews": reviews, "reviewed": {e.id: e.reviewed for e in items}}
 
 
 EXPORT_COLUMNS = (RegistryEntry.id, RegistryEntry.title, RegistryEntry.department_id, RegistryEntry.status,

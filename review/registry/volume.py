@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from ..extensions import db
 from ..submissions.models import Submission
-from .models import EntryOrigin, EntryStatus, RegistryEntry, RegistryText
+from .models import EntryOrigin, EntryStatus, RegistryEntry, RegistryText, refresh_reviewed
 from .search import index_terms
 
 TOPICS = ["学校卫生与近视防控", "食品安全与营养餐", "控烟与电子烟危害", "心理危机干预", "健康促进与健康教育",
@@ -65,6 +65,7 @@ def load_registry_volume(parsed: dict, *, entries: int, linked: int = 0, departm
     if linked:
         db.session.execute(update(Submission).where(Submission.id <= min(linked, entries))
                            .values(registry_entry_id=Submission.id + (first_id - 1)))
+    refresh_reviewed(db.session)  # the listeners do not see bulk inserts
     if db.session.get_bind().dialect.name == "postgresql":
         from ..demo.volume import _reset_sequences
 

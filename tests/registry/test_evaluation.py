@@ -37,3 +37,32 @@ def test_evaluation_counts_per_department_and_year(app, make):
     first = db.session.scalar(db.select(RegistryEntry).filter_by(title="甲方案"))
     reviewed_round(first, office, expert, seq=7)
     assert evaluation_counts(year=2026, department_id=edu.id)[0]["reviewed"] == 2
+
+
+def test_the_reviewed_flag_follows_sheets_and_revocations(app, make):
+    """The list's "reviewed" filter reads a column kept at each commit: set when a decided round
+    with an expert opinion gets its sheet, cleared when that sheet is revoked; a bulk load sets it
+    with refresh_reviewed."""
+    from review.registry.models import refresh_reviewed
+    from review.sheets.models import OpinionSheet
+    from review.sheets.operations import revoke_sheet
+
+    office = make.user("office", username="office")
+    admin = make.user("admin", username="admin")
+    expert = Expert(name="甲", domains=["school_health"], title="教授", affiliation="天津医科大学")
+    db.session.add(expert)
+    edu = department("教育局")
+    done, pending = entry(edu, "甲方案", level="major"), entry(edu, "乙方案", level="minor")
+    db.session.commit()
+    assert (done.reviewed, pending.reviewed) == (False, False)
+    sub = reviewed_round(done, office, expert, seq=1)
+    reviewed_round(pending, office, expert, sheet=False, seq=2)
+    db.session.commit()
+    assert (done.reviewed, pending.reviewed) == (True, False)
+    revoke_sheet(admin, db.session.scalar(db.select(OpinionSheet).filter_by(submission_id=sub.id)), "误发")
+    db.session.commit()
+    assert done.reviewed is False
+    db.session.execute(db.update(RegistryEntry).values(reviewed=True))  # a bulk write past the listeners
+    refresh_reviewed(db.session)
+    db.session.commit()
+    assert (done.reviewed, pending.reviewed) == (False, False)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 75623d86d0fd
+Revision ID: a73e932e12b2
 Revises: 
-Create Date: 2026-12-01 16:43:35.668505
+Create Date: 2026-12-01 18:07:39.491357
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '75623d86d0fd'
+revision = 'a73e932e12b2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -203,6 +203,7 @@ def upgrade():
     sa.Column('doc_number', sa.String(length=100), nullable=False),
     sa.Column('policy_type', sa.Enum('rule', 'normative', 'major_decision', name='registry_policy_type', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('status', sa.Enum('drafting', 'under_review', 'in_force', 'revised', 'abolished', name='entrystatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reviewed', sa.Boolean(), server_default=sa.text('0'), nullable=False),
     sa.Column('origin', sa.Enum('submission', 'inventory', name='entryorigin', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('drafted_on', sa.Date(), nullable=True),
     sa.Column('published_on', sa.Date(), nullable=True),
@@ -235,6 +236,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_registry_entry_department_id'), ['department_id'], unique=False)
         batch_op.create_index('ix_registry_filters', ['status', 'impact_level', 'year'], unique=False)
         batch_op.create_index('ix_registry_impact_updated', ['impact_level', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_registry_reviewed_updated', ['reviewed', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_status_updated', ['status', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_registry_title', ['title', 'id'], unique=False)
         batch_op.create_index('ix_registry_updated', ['updated_at', 'id'], unique=False)
@@ -755,6 +757,7 @@ def downgrade():
         batch_op.drop_index('ix_registry_updated')
         batch_op.drop_index('ix_registry_title')
         batch_op.drop_index('ix_registry_status_updated')
+        batch_op.drop_index('ix_registry_reviewed_updated')
         batch_op.drop_index('ix_registry_impact_updated')
         batch_op.drop_index('ix_registry_filters')
         batch_op.drop_index(batch_op.f('ix_registry_entry_department_id'))
