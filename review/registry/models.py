@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     DDL, JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Table, Text, event,
 )
-from sqlalchemy import false as sql_false, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
 
 from ..extensions import db
@@ -63,7 +63,7 @@ class RegistryEntry(db.Model):
     # Had an expert review that reached a decision with a sheet not revoked (operations
     # .reviewed_entry_ids): kept by the listeners at the end of this module, so the list filters on
     # an index instead of joining four tables per view.
-    reviewed: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
+    reviewed: Mapped[bool] = mapped_column(default=False)
     origin: Mapped[EntryOrigin] = mapped_column(enum_column(EntryOrigin))
     drafted_on: Mapped[date | None] = mapped_column(Date)
     published_on: Mapped[date | None] = mapped_column(Date)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a73e932e12b2
+Revision ID: 97a443c1d1c3
 Revises: 
-Create Date: 2026-12-01 18:07:39.491357
+Create Date: 2026-12-01 18:09:23.222123
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a73e932e12b2'
+revision = '97a443c1d1c3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -203,7 +203,7 @@ def upgrade():
     sa.Column('doc_number', sa.String(length=100), nullable=False),
     sa.Column('policy_type', sa.Enum('rule', 'normative', 'major_decision', name='registry_policy_type', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('status', sa.Enum('drafting', 'under_review', 'in_force', 'revised', 'abolished', name='entrystatus', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('reviewed', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('reviewed', sa.Boolean(), nullable=False),
     sa.Column('origin', sa.Enum('submission', 'inventory', name='entryorigin', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('drafted_on', sa.Date(), nullable=True),
     sa.Column('published_on', sa.Date(), nullable=True),
