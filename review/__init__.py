@@ -159,8 +159,10 @@ def _init_extensions(app: Flask) -> None:
     rubric_labels.init_app(app)
     from . import pagecache
     from .office import fragments
+    from .registry import fragments as registry_fragments
     pagecache.init_app(app)
     fragments.init_app(app)
+    registry_fragments.init_app(app)
 
     from . import models  # noqa: F401  (registers every model on the metadata)
     from . import transaction

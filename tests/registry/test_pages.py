@@ -163,3 +163,37 @@ def test_xlsx_export_escapes_formulas(app, make):
     page = login(app, "edu").get("/registry/export.xlsx?impact=major")
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(page.data)).active.iter_rows()]
     assert [r[1] for r in rows[1:]] == ["校园控烟实施方案"]
+
+
+def test_a_kept_registry_line_follows_every_change_it_shows(app, make):
+    """List lines are rendered once and kept (review/registry/fragments.py); a change of the entry,
+    a new decided round, a renamed department or the language gives a fresh line."""
+    from review.accounts.models import Department
+
+    assert app.config["PAGE_CACHE_SIZE"] > 0
+    registry(app, make)
+    c = login(app, "office")
+
+    def line(title: str) -> str:
+        html = c.get("/registry/").get_data(as_text=True)
+        return next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if title in r)
+
+    before = line("学生营养餐管理办法")
+    assert before == line("学生营养餐管理办法") and "〔2026〕9号" not in before
+    e = db.session.scalar(db.select(RegistryEntry).filter_by(title="学生营养餐管理办法"))
+    e.doc_number = "津滨教〔2025〕9号"
+    db.session.commit()
+    assert "津滨教〔2025〕9号" in line("学生营养餐管理办法")
+    from review.accounts.models import User
+
+    office = db.session.scalar(db.select(User).filter_by(username="office"))
+    reviewed_round(e, office, db.session.scalar(db.select(Expert)), seq=9)
+    db.session.commit()
+    assert "〔2026〕9号" in line("学生营养餐管理办法")
+    dept = db.session.get(Department, e.department_id)
+    dept.full_name = "滨海新区教育体育局"
+    db.session.commit()
+    assert "滨海新区教育体育局" in line("学生营养餐管理办法")
+    with c.session_transaction() as s:
+        s["locale"] = "en"
+    assert "Round 1" in line("学生营养餐管理办法")
