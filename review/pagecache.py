@@ -69,5 +69,34 @@ def nav_links(role: str) -> Markup:
                     lambda: render_template("_nav_links.html", role=role))
 
 
+def list_rows(name: str, template: str, items, row_key, **context) -> Markup:
+    """The rows of a list page rendered from ``template`` (items=..., **context), kept while every
+    row's ``row_key(item, context)`` and the language are the same."""
+    from flask import render_template
+
+    from .i18n import language
+
+    items = list(items)
+    key = (template, tuple(row_key(item, context) for item in items), language())
+    return fragment(name, key, lambda: render_template(template, items=items, **context))
+
+
+# What each kept list row shows (templates/*/_*_rows.html); a value missing here would go stale.
+def queue_row_key(s, _context) -> tuple:
+    return (s.id, s.title, s.department.display, s.policy_type, s.current_round, s.status, s.created_at,
+            s.review_due)
+
+
+def expert_row_key(e, context) -> tuple:
+    return (e.id, e.name, e.active, e.title, e.affiliation, tuple(e.domains or ()), e.expertise,
+            context["loads"].get(e.id, 0), e.max_load)
+
+
+def register_row_key(s, _context) -> tuple:
+    # A sheet's facts are signed and never change; its status and intakes do.
+    return (s.id, s.serial, s.status, len(s.intakes))
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals.update(nav_links=nav_links, list_rows=list_rows, queue_row_key=queue_row_key,
+                                 expert_row_key=expert_row_key, register_row_key=register_row_key)
