@@ -176,6 +176,13 @@ def prepare_site(backend: Backend, size: dict, *, routing_timings: dict | None =
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
             print(f"  [{backend.name}] loaded {size} in {time.perf_counter() - t0:.1f} s", flush=True)
+            # What the job worker of `make run` does at its start: the precedent index built and
+            # stored, so the served pages read it instead of asking for it.
+            from review.routing.precedents import precedent_index
+
+            t0 = time.perf_counter()
+            precedent_index()
+            print(f"  [{backend.name}] precedent index built in {time.perf_counter() - t0:.1f} s", flush=True)
             volume.total = size["submissions"]
             db.session.remove()
         if routing_timings is not None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, has_request_context
@@ -47,14 +49,19 @@ class Precedents:
 
 def _signature() -> tuple:
     """One statement: what the index depends on."""
+    return tuple(str(v) for v in db.session.execute(_signature_query()).one())
+
+
+@lru_cache(maxsize=1)
+def _signature_query():
+    """Built once: every page with precedents runs it, and building it costs more than running it."""
     concluded = Submission.status == Status.concluded
-    row = db.session.execute(db.select(
+    return db.select(
         db.select(db.func.max(Submission.id)).where(concluded).scalar_subquery(),
         db.select(db.func.count(Submission.id)).where(concluded).scalar_subquery(),
         db.select(db.func.max(Submission.updated_at)).where(concluded).scalar_subquery(),
         db.select(db.func.max(Decision.id)).scalar_subquery(),
-    )).one()
-    return tuple(str(v) for v in row)
+    )
 
 
 def _build() -> PrecedentIndex:
@@ -118,12 +125,28 @@ def precedent_index() -> tuple[tuple, PrecedentIndex]:
             stored = (signature, _build())
             _store(stored)
         else:
-            enqueue_once("build_precedents", subject="precedents")
+            _ask_for_build(key, signature)
             if stored is None:
                 stored = cached or (("",), PrecedentIndex([], []))
     with _lock:
         _indexes[key] = stored
     return stored
+
+
+_asked: dict[str, tuple[tuple, float]] = {}
+_ASK_AGAIN_SECONDS = 30.0
+
+
+def _ask_for_build(key: str, signature: tuple) -> None:
+    """A build job for this signature, asked once per process and half-minute: the pages that meet
+    a stale index meanwhile use the previous one without a statement each to ask again."""
+    now = time.monotonic()
+    with _lock:
+        asked = _asked.get(key)
+        if asked is not None and asked[0] == signature and now - asked[1] < _ASK_AGAIN_SECONDS:
+            return
+        _asked[key] = (signature, now)
+    enqueue_once("build_precedents", subject="precedents")
 
 
 def _queue_is_immediate() -> bool:
