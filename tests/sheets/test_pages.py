@@ -278,3 +278,25 @@ def test_intake_form_proposes_return_unless_the_sheet_approves(app, client, auth
 
     assert chosen(approved.serial) == "accepted"
     assert chosen(modify.serial) == "returned"  # not the approved version: never proposed for intake
+
+
+def test_kept_register_rows_follow_intakes_and_revocation(app, client, auth, committee):
+    """Register rows are kept (review/pagecache.py:list_rows) while the sheet's status and intakes
+    are the same; the signed facts never change."""
+    import re
+
+    sheet, _ = ops.issue_sheet(committee.office, committee.decided("approve", title="控烟方案"))
+    db.session.commit()
+    auth.login(committee.justice.username)
+
+    def row() -> str:
+        html = client.get("/verify/register").get_data(as_text=True)
+        return next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if sheet.serial in r)
+
+    first = row()
+    assert first == row() and "已撤销" not in first
+    client.post(f"/verify/sheets/{url(sheet.serial)}/intake", data={"received_on": "2026-01-05", "outcome": "pending"})
+    assert row().endswith("<td>1</td></tr>")
+    ops.revoke_sheet(committee.admin, sheet, "误发")
+    db.session.commit()
+    assert "已撤销" in row()
