@@ -20,6 +20,9 @@ import zlib
 
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
+# The compression methods zipfile can expand; a member stored with another one (PPMd, deflate64...)
+# is refused as unreadable before it is opened.
+READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -48,13 +51,15 @@ def list_members(path: str) -> dict:
 def extract_members(path: str, indexes: list[int], out_dir: str, member_limit: int, total_limit: int) -> dict:
     """Write the members ``indexes`` to out_dir/<index>; {"files": [index, ...]}, or {"error":
     "zip_bomb", "name": ...} when one expands past its declared size or a limit, {"error": "bad_zip"}
-    when a stream is damaged."""
+    when a stream is damaged or uses a compression method zipfile cannot expand."""
     written, total = [], 0
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             for index in indexes:
                 info = infos[index]
+                if info.compress_type not in READABLE_METHODS:
+                    return {"error": "bad_zip"}
                 cap = min(member_limit, info.file_size)
                 size = 0
                 target = os.path.join(out_dir, str(index))
@@ -66,7 +71,7 @@ def extract_members(path: str, indexes: list[int], out_dir: str, member_limit: i
                             return {"error": "zip_bomb", "name": member_name(info)}
                         out.write(chunk)
                 written.append(index)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, IndexError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, IndexError, ValueError):
         # zipfile stops at the declared size and then finds the CRC wrong: a damaged or lying member.
         return {"error": "bad_zip"}
     return {"files": written}

@@ -97,3 +97,19 @@ def _stored(path) -> str:
     from review.submissions import storage
 
     return storage.save_upload(path.read_bytes(), "a.zip").storage_key
+
+
+def test_a_member_in_an_unknown_compression_method_is_refused_as_unreadable(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("说明.txt", "第一条 内容。".encode())
+    data = bytearray(buf.getvalue())
+    for header, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # method 98: PPMd
+        struct.pack_into("<H", data, data.index(header) + offset, 98)
+    path = tmp_path / "a.zip"
+    path.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert zip_isolated({"op": "extract", "path": str(path), "indexes": [0], "out_dir": str(out),
+                         "member_limit": 1 << 20, "total_limit": 1 << 20}) == {"error": "bad_zip"}
+    assert list(out.iterdir()) == []
