@@ -13,10 +13,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT = (ROOT / "review" / "demo" / "sample-draft.txt").read_bytes()
@@ -234,56 +236,47 @@ def run_loops(api: Api, tokens: dict, titles: list[str], concurrency: int) -> tu
 # -- checks against the database ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
+def _engine(db_url: str):
+    """One engine per database for the checks (job_counts is polled while a run goes on); no pool,
+    so no connection outlives a check or the throw-away server."""
+    return create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool)
+
+
+# What the database shows for each kind of acknowledged write (:k is the ledger's key).
+_ACK_CHECKS = {
+    "submission": "SELECT 1 FROM submission WHERE id = :k",
+    "accepted": "SELECT 1 FROM submission WHERE id = :k AND status <> 'submitted'",
+    "panel": "SELECT 1 FROM assignment WHERE submission_id = :k",
+    "accept": "SELECT 1 FROM assignment WHERE id = :k AND status IN ('accepted', 'submitted')",
+    "opinion": "SELECT 1 FROM opinion WHERE assignment_id = :k AND status = 'submitted'",
+    "job": "SELECT 1 FROM job WHERE id = :k AND status = 'done'",
+    "decision": "SELECT 1 FROM decision d JOIN opinion_sheet s ON s.decision_id = d.id WHERE d.submission_id = :k",
+}
+
+
 def lost(db_url: str, ledger: Ledger) -> list[str]:
     """Every acknowledged write that the database does not show."""
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    missing = []
-    with engine.connect() as conn:
-        def one(sql: str, **params):
-            return conn.execute(text(sql), params).first()
-
-        for kind, key in ledger.acks:
-            if kind == "submission":
-                ok = one("SELECT 1 FROM submission WHERE id = :k", k=key)
-            elif kind == "accepted":
-                ok = one("SELECT 1 FROM submission WHERE id = :k AND status <> 'submitted'", k=key)
-            elif kind == "panel":
-                ok = one("SELECT 1 FROM assignment WHERE submission_id = :k", k=key)
-            elif kind == "accept":
-                ok = one("SELECT 1 FROM assignment WHERE id = :k AND status IN ('accepted', 'submitted')", k=key)
-            elif kind == "opinion":
-                ok = one("SELECT 1 FROM opinion WHERE assignment_id = :k AND status = 'submitted'", k=key)
-            elif kind == "job":
-                ok = one("SELECT 1 FROM job WHERE id = :k AND status = 'done'", k=key)
-            elif kind == "decision":
-                ok = one("SELECT 1 FROM decision d JOIN opinion_sheet s ON s.decision_id = d.id "
-                         "WHERE d.submission_id = :k", k=key)
-            else:
-                ok = True
-            if not ok:
-                missing.append(f"{kind} {key}")
-    engine.dispose()
+    with _engine(db_url).connect() as conn:
+        missing = [f"{kind} {key}" for kind, key in ledger.acks
+                   if kind in _ACK_CHECKS and conn.execute(text(_ACK_CHECKS[kind]), {"k": key}).first() is None]
     return missing
 
 
 def sheets_per_decision(db_url: str) -> dict[str, int]:
     """Decisions without a sheet, decisions with more than one, and sheets in all."""
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as conn:
+    with _engine(db_url).connect() as conn:
         rows = conn.execute(text("SELECT d.id, count(s.id) FROM decision d LEFT JOIN opinion_sheet s "
                                  "ON s.decision_id = d.id GROUP BY d.id")).all()
-    engine.dispose()
     return {"decisions": len(rows), "without_sheet": sum(1 for _, n in rows if n == 0),
             "with_several": sum(1 for _, n in rows if n > 1), "sheets": sum(n for _, n in rows)}
 
 
 def job_counts(db_url: str) -> dict[str, int]:
     """Background jobs by status (queued, running, done, failed), and how many ran more than once."""
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as conn:
+    with _engine(db_url).connect() as conn:
         counts = dict(conn.execute(text("SELECT status, count(*) FROM job GROUP BY status")).all())
         counts["retried"] = conn.execute(text("SELECT count(*) FROM job WHERE attempts > 1")).scalar()
-    engine.dispose()
     return counts
 
 
