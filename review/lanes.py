@@ -66,8 +66,7 @@ def accept(actor: User, sub: Submission, lane: Lane | str | None = None, reason:
     """Accept at intake in a lane; departing from the suggested lane needs the office's reason."""
     level = screening_of(sub)["level"]
     suggested = suggested_lane(level)
-    chosen = parse_lane(lane) if not isinstance(lane, Lane) else lane
-    chosen = chosen or suggested
+    chosen = parse_lane(lane) or suggested  # a Lane is a str: parse_lane takes it as it is
     with v.raising(LaneError):
         reason = v.text(reason, "lane_reason", max_len=MAX_REASON)
     if chosen is not suggested and not reason:
@@ -93,15 +92,14 @@ def default_due(sub: Submission, start: date | None = None) -> date:
 
 def check_seats(sub: Submission, adding: int, replacing=None) -> None:
     """简易程序 has one expert: a second seat is refused (a replacement takes the same seat)."""
+    from .permissions import SEATED
     from .reviews.common import ReviewError
-    from .reviews.models import AssignmentStatus
 
     if sub.lane is Lane.filing:
         raise ReviewError("filing_no_experts", "a submission in 备案确认 has no expert review", "expert_ids")
     if sub.lane is not Lane.simple:
         return
-    held = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
-    seated = [a for a in sub.round_assignments() if a.status in held and a is not replacing]
+    seated = [a for a in sub.round_assignments() if a.status in SEATED and a is not replacing]
     if len(seated) + adding > 1:
         raise ReviewError("simple_lane_one_expert", "the simplified procedure has one expert only", "expert_ids")
 

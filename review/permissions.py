@@ -7,10 +7,10 @@ from .extensions import db
 from .reviews.models import Assignment, AssignmentStatus
 from .submissions.models import Status, Submission
 
-_SEATED = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
+SEATED = (AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted)
 # An expert reads a submission through a seat they hold, or held until the review was closed under
 # them; not after declining, declaring a conflict or being replaced.
-_READS = _SEATED + (AssignmentStatus.cancelled,)
+_READS = SEATED + (AssignmentStatus.cancelled,)
 
 
 def is_owner(user: User, sub: Submission) -> bool:
@@ -64,7 +64,7 @@ def can_view_opinions(user: User, sub: Submission, round_: int) -> bool:
 def seat_sees_peers(status: AssignmentStatus, experts_see_peers: bool) -> bool:
     """An expert reads the round's other opinions after submitting their own, or at once when the
     committee opens peer review."""
-    return status is AssignmentStatus.submitted or (status in _SEATED and experts_see_peers)
+    return status is AssignmentStatus.submitted or (status in SEATED and experts_see_peers)
 
 
 def can_download_file(user: User, sub: Submission) -> bool:

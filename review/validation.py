@@ -107,6 +107,16 @@ def _as_str(value, field: str) -> str:
     return value
 
 
+def as_id(value) -> int | None:
+    """A database id from user input, or None (never an exception, never an overflow)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def line(value, field: str, *, max_len: int | None = None, required: bool = False) -> str:
     """A single-line field (title, name, phone): trimmed; line breaks refused."""
     text = strip_invisible(_as_str(value, field)).strip()

@@ -174,7 +174,7 @@ def request_new_review(actor: User, fu: FollowUp, reason: str) -> None:
 
 def followup_for_new_submission(actor: User, followup_id) -> FollowUp | None:
     """The follow-up a department's new submission answers, when it may (else None)."""
-    fid = int(followup_id) if str(followup_id or "").isdigit() and len(str(followup_id)) < 19 else None
+    fid = v.as_id(followup_id)
     fu = db.session.get(FollowUp, fid) if fid else None
     if fu is None or not can_report_followup(actor, fu) or fu.status is not FollowUpStatus.new_review \
             or fu.new_submission_id is not None:

@@ -143,7 +143,7 @@ def import_document(department_id: int, actor_id: int | None, name: str, path: P
     from ..submissions.parsing import parse_draft
 
     # A background job or the CLI, not a waiting request: the jobs' longer limit.
-    parsed = parse_draft(path, name, timeout=float(current_app.config["PARSE_JOB_TIMEOUT"]))
+    parsed = parse_draft(path, name, in_job=True)
     department = db.session.get(Department, department_id)
     row = {"id": None, "file": name, "title": "", "department": department.display, "status": parsed.get("status"),
            "impact_level": "", "yes_count": 0}

@@ -69,7 +69,7 @@ def assign_experts(actor: User, sub: Submission, expert_ids: list[int], due: dat
     require_office(actor)
     if sub.status not in (Status.accepted, Status.under_review):
         raise TransitionError("invalid_state", f"cannot assign experts to a {sub.status.value} submission")
-    ids = list(dict.fromkeys(_as_id(i) for i in expert_ids))
+    ids = list(dict.fromkeys(v.as_id(i) for i in expert_ids))
     if None in ids:
         raise ReviewError("unknown_expert", "expert ids must be positive whole numbers", "expert_ids")
     if not ids:
@@ -198,16 +198,6 @@ def reopen_review(actor: User, sub: Submission, reason: str) -> None:
 # -- opinions --------------------------------------------------------------------------------
 
 
-def _as_id(value) -> int | None:
-    """A database id from user input, or None (never an exception, never an overflow)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 2**63 else None
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
-
-
 def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> list[ClauseComment]:
     clauses = {c.key: c for c in sub.current_version.clauses} if sub.current_version else {}
     by_id = {c.id: c for c in clauses.values()}
@@ -227,7 +217,7 @@ def _clean_comments(sub: Submission, a: Assignment, comments: list[dict]) -> lis
         ref = item.get("clause")
         clause = None
         if ref not in (None, "", "general"):
-            clause = clauses.get(str(ref)) or by_id.get(_as_id(ref))
+            clause = clauses.get(str(ref)) or by_id.get(v.as_id(ref))
             if clause is None:
                 raise ReviewError("unknown_clause", f"comment {n}: no clause {ref!r} in this draft", "comments")
         try:
@@ -268,7 +258,7 @@ def save_comment(actor: User, a: Assignment, clause_ref, item: dict) -> ClauseCo
     if clause_ref not in (None, "", "general"):
         clauses = {c.key: c for c in a.submission.current_version.clauses}
         clause = clauses.get(str(clause_ref)) or next(
-            (c for c in clauses.values() if c.id == _as_id(clause_ref)), None)
+            (c for c in clauses.values() if c.id == v.as_id(clause_ref)), None)
         if clause is None:
             raise ReviewError("unknown_clause", f"no clause {clause_ref!r} in this draft", "clause")
         target_id = clause.id

@@ -16,7 +16,7 @@ last edit, so a peer's change gives a new key.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -30,12 +30,9 @@ from ..submissions.models import Status
 from .models import AssignmentStatus
 
 
-_app_cache = app_cache  # the review page's caches live with the app's other fragments
-
-
 def clause_list(version, sub=None) -> Markup:
     """The clause list of a version; from round 2 on, the clauses changed since the round before are marked."""
-    cache = _app_cache("clause_lists", 64)
+    cache = app_cache("clause_lists", 64)
     key = (version.id, version.parse_status, version.text_sha256, language())
     html = cache.get(key)
     if html is None:
@@ -100,8 +97,10 @@ def review_stamp(assignment_id: int) -> ReviewStamp | None:
     if row is None:
         return None
     *head, see_peers, seats, seat_ids, opinions, revisions, experts_updated = row
-    return ReviewStamp(*head, experts_see_peers=bool(see_peers),
-                       peers=(seats, seat_ids, opinions, revisions, str(experts_updated)))
+    stamp = ReviewStamp(*head, experts_see_peers=bool(see_peers))
+    if not stamp.shows_peers:
+        return stamp  # the peers' changes are not on this page: they do not renew its body
+    return replace(stamp, peers=(seats, seat_ids, opinions, revisions, str(experts_updated)))
 
 
 @lru_cache(maxsize=1)
@@ -145,10 +144,10 @@ _CSRF = "<!--csrf-token-->"  # escaping turns any "<" a user typed into "&lt;": 
 _CLAUSES = "<!--clause-list-->"
 
 
-def review_body(key: tuple, build: Callable[[], dict], *, cacheable: bool, csrf_token: str) -> Markup:
+def review_body(key: tuple, build: Callable[[], dict], *, csrf_token: str) -> Markup:
     """The page body for ``key``: from the cache, or rendered from ``build()``'s context."""
-    cache = _app_cache("review_pages", current_app.config["PAGE_CACHE_SIZE"])
-    segments = cache.get(key) if cacheable else None
+    cache = app_cache("review_pages", current_app.config["PAGE_CACHE_SIZE"])
+    segments = cache.get(key)
     if segments is None:
         context = build()
         clauses = context.pop("clauses_html")
@@ -163,6 +162,5 @@ def review_body(key: tuple, build: Callable[[], dict], *, cacheable: bool, csrf_
                     parts.append(clauses)
                 parts.append(text)
         segments = tuple(parts)
-        if cacheable:
-            cache.put(key, segments)
+        cache.put(key, segments)
     return Markup("".join(csrf_token if s is None else s for s in segments))

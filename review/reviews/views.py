@@ -72,7 +72,7 @@ def review(assignment_id: int):
     selected_id = request.args.get("clause", type=int)
     body = review_body((stamp, current_user.id, language(), selected_id),
                        lambda: _review_context(assignment_id, selected_id, stamp.shows_peers),
-                       cacheable=True, csrf_token=generate_csrf())
+                       csrf_token=generate_csrf())
     from ..routing.precedents import precedents_for_assignment
 
     return render_template("reviews/review.html", title=stamp.title, body=body,

@@ -65,10 +65,8 @@ _STATE_TABLES = {"assignment", "expert_unavailability", "expert_conflict"}
 _PENDING = "routing_pool_changed"
 
 
-def _pool_change(session: Session, obj) -> set[str]:
+def _pool_change(obj) -> set[str]:
     table = getattr(getattr(obj, "__table__", None), "name", "")
-    if obj in session.dirty and not session.is_modified(obj):
-        return set()
     if table in _TEXT_TABLES:
         return {"text"}
     if table in _STATE_TABLES:
@@ -83,8 +81,10 @@ def _pool_change(session: Session, obj) -> set[str]:
 @event.listens_for(Session, "before_flush")
 def _note_pool_change(session: Session, _context, _instances) -> None:
     changed = set(session.info.get(_PENDING, ()))
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        changed |= _pool_change(session, obj)
+    # session.dirty is rebuilt on each read: taken once; an object only touched changes nothing.
+    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *dirty, *session.deleted):
+        changed |= _pool_change(obj)
     if changed:
         session.info[_PENDING] = changed
 

@@ -6,7 +6,6 @@ does it as the uploading user once the draft is read.
 """
 from __future__ import annotations
 
-from flask import current_app
 
 from ..accounts.models import User
 from ..extensions import db
@@ -28,7 +27,7 @@ def parse_staged_draft(job, progress) -> dict:
         return {"status": "superseded"}  # a newer draft was staged: its own job reads it
     progress(0, 1, note=draft["filename"])
     staged.parsed = parse_draft(upload_path(draft["storage_key"]), draft["filename"],
-                                timeout=float(current_app.config["PARSE_JOB_TIMEOUT"]))
+                                in_job=True)
     result = {"status": staged.parsed.get("status"), "clauses": len(staged.parsed.get("clauses") or [])}
     then = (staged.form or {}).get("then")
     if then:

@@ -120,7 +120,7 @@ def stage_files(staged: StagedUpload, *, draft: FileStorage | None = None, lette
                 parse_key = files[-1]["storage_key"]
             elif kind is FileKind.draft:  # scripts, the CLI and the jobs themselves read it in place
                 staged.parsed = parse_draft(storage.upload_path(files[-1]["storage_key"]), files[-1]["filename"],
-                                            timeout=float(current_app.config["PARSE_JOB_TIMEOUT"]))
+                                            in_job=True)
     files.extend(_save(b, FileKind.basis) for b in basis if b.filename)
     staged.files = files
     if parse_key:
@@ -158,7 +158,7 @@ def stage_submission(actor: User, form: dict, *, draft=None, letter=None, basis=
     fields["problems"] = [list(p) for p in problems]  # shown with the files' problems, all at once
     # A new review asked for after a follow-up evaluation (review/followups): kept until confirmed.
     followup = str(form.get("followup") or (staged.form or {} if staged else {}).get("followup_id") or "")
-    if followup.isdigit() and len(followup) < 19:
+    if v.as_id(followup) is not None:
         fields["followup_id"] = followup
     if staged is None:
         staged = StagedUpload(token=secrets.token_urlsafe(24), user_id=actor.id, purpose="submission",
