@@ -29,6 +29,10 @@ class LRU:
                 self._items.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, key, value) -> None:
         if self.size <= 0:
             return

@@ -10,10 +10,8 @@ import dataclasses
 import functools
 import hashlib
 import json
-import threading
 import types
 import typing
-from collections import OrderedDict
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from sqlalchemy import select
 from pipeline.routing import Proposal
 
 from ..extensions import db
+from ..pagecache import LRU
 from .models import PoolGeneration, StoredProposal
 
 
@@ -67,32 +66,24 @@ def proposal_key(version_id: int, inputs: list, signature: dict[str, str]) -> st
 # Decoded proposals, per process. A key hashes everything a proposal depends on and a stored row is
 # never updated (only replaced under a new key), so what was read for a key stays true: a repeat
 # view neither reads nor decodes the row again (about 60 KB of JSON with 1,000 experts).
-_decoded: OrderedDict[tuple[int, str], Proposal] = OrderedDict()
-_DECODED_MAX = 256
-_lock = threading.Lock()
+_decoded = LRU(256)
 
 
 def forget_decoded() -> None:
     """Empty this process's decoded proposals (tests: a fresh worker)."""
-    with _lock:
-        _decoded.clear()
+    _decoded.clear()
 
 
 def load_proposal(version_id: int, key: str) -> Proposal | None:
-    with _lock:
-        hit = _decoded.get((version_id, key))
-        if hit is not None:
-            _decoded.move_to_end((version_id, key))
-            return hit
+    hit = _decoded.get((version_id, key))
+    if hit is not None:
+        return hit
     payload = db.session.scalar(select(StoredProposal.payload).where(
         StoredProposal.version_id == version_id, StoredProposal.key == key))
     if payload is None:
         return None
     proposal = decode(Proposal, payload)
-    with _lock:
-        _decoded[(version_id, key)] = proposal
-        if len(_decoded) > _DECODED_MAX:
-            _decoded.popitem(last=False)
+    _decoded.put((version_id, key), proposal)
     return proposal
 
 
