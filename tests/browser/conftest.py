@@ -57,6 +57,33 @@ def live_server(live_app):
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def clicks_wait_for_the_page():
+    """A click that starts a navigation returns once the new page has *started* loading (Playwright's
+    rule), so a count read right after it can see half a parsed page (CI saw 5 of 7 rows). Every click
+    in these tests also waits for the page's load event, as a user waits for the page before reading
+    it; a click that navigates nowhere finds the page loaded and returns at once."""
+    from playwright.sync_api import Locator, Page
+
+    page_click, locator_click = Page.click, Locator.click
+
+    def settle(page) -> None:
+        if not page.is_closed():
+            page.wait_for_load_state("load")
+
+    def click_page(self, *args, **kwargs):
+        page_click(self, *args, **kwargs)
+        settle(self)
+
+    def click_locator(self, *args, **kwargs):
+        locator_click(self, *args, **kwargs)
+        settle(self.page)
+
+    Page.click, Locator.click = click_page, click_locator
+    yield
+    Page.click, Locator.click = page_click, locator_click
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
