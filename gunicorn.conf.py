@@ -21,6 +21,19 @@ timeout = 60
 accesslog = "-"
 
 
+def post_worker_init(worker):
+    """Once the worker has loaded the app: its start-up objects (modules, the app, the rubric and
+    catalogue) are moved out of the collector's reach (gc.freeze), and the youngest generation is
+    collected less often. A full collection over the ~200,000 start-up objects took 200 ms in the
+    middle of a request; on the loaded instance the board went from 31 to 25 ms in-process.
+    Set REVIEW_GC_THRESHOLD=700 for CPython's default."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(int(os.environ.get("REVIEW_GC_THRESHOLD") or 10_000), 10, 10)
+
+
 def when_ready(server):
     # With reuse_port the workers open the sockets, so gunicorn's own "Listening at" line is empty.
     server.log.info("Serving on %s", ", ".join(f"http://{address}" for address in server.cfg.bind))

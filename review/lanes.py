@@ -107,10 +107,12 @@ def check_seats(sub: Submission, adding: int, replacing=None) -> None:
 def confirm_filing(actor: User, sub: Submission, reason: str):
     """备案确认: conclude without experts. The decision (审查同意, no panel) and the audit event both
     say that no expert review took place."""
+    from .reviews.aggregation import add_decision, lock_undecided_round
     from .reviews.models import Decision
 
     with v.raising(LaneError):
         reason = v.text(reason, "reason", max_len=MAX_REASON)
+    lock_undecided_round(sub)  # two office users confirming at once: the second is refused
     t = find(sub, "confirm_filing")
     if t is None or actor is None or not t.allowed(actor, sub) or not reason:
         transition(sub, "confirm_filing", actor, reason=reason)  # raises the precise refusal
@@ -118,8 +120,7 @@ def confirm_filing(actor: User, sub: Submission, reason: str):
         sub.conclusion = Conclusion.approve
         transition(sub, "confirm_filing", actor, reason=reason, data={
             "lane": Lane.filing.value, "expert_review": False, "conclusion": Conclusion.approve.value})
-    decision = Decision(submission=sub, round=sub.current_round, conclusion=Conclusion.approve, proposed=None,
-                        reason=reason, dissent=[], decided_by=actor)
-    db.session.add(decision)
+    decision = add_decision(Decision(submission=sub, round=sub.current_round, conclusion=Conclusion.approve,
+                                     proposed=None, reason=reason, dissent=[], decided_by=actor))
     db.session.flush()
     return decision

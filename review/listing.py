@@ -1,6 +1,8 @@
 """Paginated, sortable, searchable lists for every role's tables."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, request
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, inspect, select
@@ -74,3 +76,23 @@ def paginate(query, *, page: int | None = None, per_page: int | None = None) -> 
     return _Pagination(select=query, session=db.session(), key=pks[0] if len(pks) == 1 else None,
                        page=page, per_page=per_page or int(current_app.config["PAGE_SIZE"]),
                        max_per_page=None, error_out=False, count=True)
+
+
+@dataclass
+class Page:
+    """A page of a list read without db.paginate (plain rows): what the pager macro reads, the
+    attributes of Flask-SQLAlchemy's Pagination."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)

@@ -1,7 +1,7 @@
 """The progress board's figures: deadlines, clause comments and last activity per seat and per review.
 
-Counted in one aggregate statement for the whole page, so the board costs the same number of
-statements however many reviews and comments there are."""
+Read as plain rows (a count, a page of reviews, their seats, the seats' figures): the board costs
+the same statements however many reviews and comments there are, and builds no ORM objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +9,11 @@ from datetime import date, datetime, timezone
 
 from ..calendar import to_local
 from ..extensions import db
-from ..reviews.models import Assignment, ClauseComment, Opinion
-from ..submissions.models import Submission
+from ..listing import Page
+from ..accounts.models import Department
+from ..experts.models import Expert
+from ..reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion
+from ..submissions.models import Status, Submission
 
 SOON_DAYS = 3  # a deadline this close is shown as near
 
@@ -29,9 +32,34 @@ class Deadline:
         return "soon" if self.days <= SOON_DAYS else "ok"
 
 
+@dataclass(frozen=True)
+class SeatFacts:
+    """What a board line shows of a seat (read as plain columns, not ORM objects: the board's cost
+    was in loading and tracking ~80 objects a page)."""
+
+    id: int
+    status: AssignmentStatus
+    due: date | None
+    invited_at: datetime | None
+    responded_at: datetime | None
+    expert_name: str
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What a board line shows of a submission."""
+
+    id: int
+    title: str
+    department: str  # the department's display name
+    current_round: int
+    review_due: date | None
+    updated_at: datetime | None
+
+
 @dataclass
 class Seat:
-    assignment: Assignment
+    assignment: SeatFacts
     deadline: Deadline
     comments: int
     last_activity: datetime | None
@@ -39,7 +67,7 @@ class Seat:
 
 @dataclass
 class BoardRow:
-    submission: Submission
+    submission: ReviewFacts
     seats: list[Seat] = field(default_factory=list)
     deadline: Deadline = field(default_factory=lambda: Deadline(None, None))
     comments: int = 0
@@ -60,6 +88,39 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return to_local(max(known)) if known else None
 
 
+def board_page(page: int, per_page: int) -> Page:
+    """The reviews under way, the nearest deadline first: a count and one page of plain rows."""
+    under_review = Submission.status == Status.under_review
+    total = db.session.scalar(db.select(db.func.count(Submission.id)).where(under_review))
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        # The department as Department.display shows it: the full name when known.
+        db.select(Submission.id, Submission.title, db.func.coalesce(db.func.nullif(Department.full_name, ""), Department.name),
+                  Submission.current_round, Submission.review_due, Submission.updated_at)
+        .join(Department, Department.id == Submission.department_id).where(under_review)
+        .order_by(Submission.review_due.asc().nulls_last(), Submission.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    items = [ReviewFacts(sid, title, dept or "", rnd, due, updated) for sid, title, dept, rnd, due, updated in rows]
+    return Page(items, total, page, per_page)
+
+
+def seats_of(subs: list[ReviewFacts]) -> dict[int, list[SeatFacts]]:
+    """submission id → its current round's seats with the expert's name, in one statement."""
+    seats: dict[int, list[SeatFacts]] = {s.id: [] for s in subs}
+    if not subs:
+        return seats
+    rows = db.session.execute(
+        db.select(Assignment.submission_id, Assignment.id, Assignment.status, Assignment.due, Assignment.invited_at,
+                  Assignment.responded_at, Expert.name)
+        .join(Submission, (Submission.id == Assignment.submission_id) & (Assignment.round == Submission.current_round))
+        .join(Expert, Expert.id == Assignment.expert_id)
+        .where(Assignment.submission_id.in_(list(seats))).order_by(Assignment.id))
+    for sid, *facts in rows:
+        seats[sid].append(SeatFacts(*facts))
+    return seats
+
+
 def seat_figures(assignment_ids: list[int]) -> dict[int, tuple[int, datetime | None, datetime | None]]:
     """assignment id → (clause comments, last comment, opinion last saved), in one statement."""
     if not assignment_ids:
@@ -74,14 +135,14 @@ def seat_figures(assignment_ids: list[int]) -> dict[int, tuple[int, datetime | N
     return {aid: (count, last_comment, saved) for aid, count, last_comment, saved in rows}
 
 
-def board_rows(subs: list[Submission], today: date) -> list[BoardRow]:
-    """One row per submission with its current round's seats (assignments and experts loaded)."""
-    seats_of = {s.id: s.round_assignments() for s in subs}
-    figures = seat_figures([a.id for seats in seats_of.values() for a in seats])
+def board_rows(subs: list[ReviewFacts], today: date) -> list[BoardRow]:
+    """One row per submission with its current round's seats."""
+    seats = seats_of(subs)
+    figures = seat_figures([a.id for round_seats in seats.values() for a in round_seats])
     rows = []
     for sub in subs:
         row = BoardRow(sub)
-        for a in seats_of[sub.id]:
+        for a in seats[sub.id]:
             count, last_comment, saved = figures.get(a.id, (0, None, None))
             open_days = (a.due - today).days if a.status.is_open and a.due else None
             row.seats.append(Seat(a, Deadline(a.due, open_days), count,

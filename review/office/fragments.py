@@ -28,9 +28,9 @@ def parsed_report(version, parsed: dict, part: str) -> Markup:
 
 def _row_key(row: BoardRow, today: date) -> tuple:
     s = row.submission
-    seats = tuple((seat.assignment.id, seat.assignment.status, seat.assignment.due, seat.assignment.expert.name,
+    seats = tuple((seat.assignment.id, seat.assignment.status, seat.assignment.due, seat.assignment.expert_name,
                    seat.deadline.due, seat.deadline.days, seat.comments, seat.last_activity) for seat in row.seats)
-    return (s.id, s.title, s.department.display, s.current_round, row.deadline.due, row.deadline.days,
+    return (s.id, s.title, s.department, s.current_round, row.deadline.due, row.deadline.days,
             row.comments, row.last_activity, seats, today, language())
 
 

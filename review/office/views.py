@@ -23,7 +23,7 @@ from ..accounts.models import Role
 from ..calendar import local_today
 from ..experts.models import Expert
 from ..extensions import db
-from ..listing import paginate, submission_page
+from ..listing import submission_page
 from ..messages import error_text, exc_text
 from ..permissions import committee
 from ..reviews import operations as rops
@@ -36,7 +36,7 @@ from .. import lanes
 from ..followups.operations import followup_list, followup_of
 from ..submissions.models import RETURN_ITEMS, Conclusion, Lane, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
-from .board import board_rows
+from .board import board_page, board_rows
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -75,13 +75,7 @@ def queue():
 @bp.route("/board")
 @role_required(Role.office)
 def board():
-    # One page of submissions, each with its department and its seats' experts loaded up front:
-    # the statement count stays the same however many reviews are under way.
-    query = (db.select(Submission).where(Submission.status == Status.under_review)
-             .options(joinedload(Submission.department),
-                      selectinload(Submission.assignments).joinedload(Assignment.expert))
-             .order_by(Submission.review_due.asc().nulls_last(), Submission.id))
-    page = paginate(query)
+    page = board_page(request.args.get("page", 1, type=int), int(current_app.config["PAGE_SIZE"]))
     overdue = followup_list(current_user, overdue_only=True, limit=current_app.config["PAGE_SIZE"])
     today = local_today()
     return render_template("office/board.html", page=page, rows=board_rows(page.items, today),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import Department, Role, User
 from ..extensions import db
+from ..listing import Page
 from ..permissions import visible_entries
 from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
 from .operations import reviewed_condition, reviews_of
@@ -117,25 +118,6 @@ def get_entry(entry_id: int) -> RegistryEntry | None:
     return db.session.scalar(select(RegistryEntry).options(joinedload(RegistryEntry.department),
                                                            undefer(RegistryEntry.answers))
                              .where(RegistryEntry.id == entry_id))
-
-
-@dataclass
-class Page:
-    """What the pager macro reads (the attributes of Flask-SQLAlchemy's Pagination)."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
 
 
 def entries_page(viewer: User, f: Filters, page: int, per_page: int) -> tuple[Page, dict]:

@@ -82,6 +82,32 @@ def clause_view(sub: Submission, round_: int | None = None) -> list[dict]:
     return rows
 
 
+def _decided_elsewhere() -> TransitionError:
+    return TransitionError("already_decided", "another office user has already decided this round")
+
+
+def lock_undecided_round(sub: Submission) -> None:
+    """Two office users concluding one round at once (a decision, a 备案确认): the second waits for
+    the first's row lock, then sees its decision and is refused, not met by an IntegrityError on the
+    round's unique key. ``sub`` is refreshed under the lock."""
+    db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=now()))
+    db.session.refresh(sub)
+    if db.session.scalar(db.select(Decision.id).where(Decision.submission_id == sub.id,
+                                                      Decision.round == sub.current_round)) is not None:
+        raise _decided_elsewhere()
+
+
+def add_decision(decision: Decision) -> Decision:
+    """Insert the round's decision; a concurrent one that won the unique key is a refusal."""
+    db.session.add(decision)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise _decided_elsewhere() from None
+    return decision
+
+
 def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: str = "") -> Decision:
     """The office's conclusion for the round. Milder than an expert's recommendation needs a reason,
     and the dissent is recorded."""
@@ -102,24 +128,12 @@ def decide(actor: User, sub: Submission, conclusion: Conclusion | str, reason: s
     if dissent and not reason.strip():
         raise ReviewError("reason_required", "the decision is milder than an expert's recommendation: "
                           "give the reason", "reason")
-    # Two office users deciding at once: the second waits for the first's row lock, then sees
-    # the decision (not an IntegrityError on the round's unique key).
-    db.session.execute(update(Submission).where(Submission.id == sub.id).values(updated_at=now()))
-    db.session.refresh(sub)
-    if db.session.scalar(db.select(Decision.id).where(Decision.submission_id == sub.id,
-                                                      Decision.round == sub.current_round)) is not None:
-        raise TransitionError("already_decided", "another office user has already decided this round")
+    lock_undecided_round(sub)
     if sub.status is not Status.deliberation:
         raise TransitionError("invalid_state", f"cannot decide a submission that is {sub.status.value}")
-    decision = Decision(submission=sub, round=sub.current_round, conclusion=conclusion,
-                        proposed=propose_conclusion(opinions), reason=reason, dissent=dissent,
-                        decided_by=actor)
-    db.session.add(decision)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise TransitionError("already_decided", "another office user has already decided this round") from None
+    decision = add_decision(Decision(submission=sub, round=sub.current_round, conclusion=conclusion,
+                                     proposed=propose_conclusion(opinions), reason=reason, dissent=dissent,
+                                     decided_by=actor))
     sub.conclusion = conclusion
     transition(sub, "decide", actor, reason=reason, data={"conclusion": conclusion.value, "dissent": dissent,
                                                            "decision": decision_record(decision, actor.id)})

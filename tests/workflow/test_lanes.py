@@ -235,3 +235,30 @@ def test_api_files_without_experts(app, intake):
     assert r.status_code == 400 and r.get_json()["error"] == "reason_required"
     r = post(f"/api/v1/submissions/{sub.id}/confirm-filing", {"reason": "不涉及健康决定因素"})
     assert r.status_code == 200 and r.get_json()["status"] == "concluded" and r.get_json()["conclusion"] == "approve"
+
+
+def test_two_office_users_confirming_a_filing_at_once(app, intake, make):
+    """One decision; the second office user gets 409 already_decided, not a 500 on the round's key."""
+    from review.accounts.operations import create_token
+    from review.reviews.models import Decision
+    from tests.concurrency import run_at_once
+
+    sub = intake["submit"]("none")
+    make.user("office", username="office-two", email="office2@example.cn")
+    tokens = [create_token("office"), create_token("office-two")]
+    db.session.commit()
+    client = app.test_client()
+    assert client.post(f"/api/v1/submissions/{sub.id}/accept", json={},
+                       headers={"Authorization": f"Bearer {tokens[0]}"}).status_code == 200
+
+    def attempt(token, barrier):
+        barrier.wait()
+        r = app.test_client().post(f"/api/v1/submissions/{sub.id}/confirm-filing", json={"reason": "不涉及健康决定因素"},
+                                   headers={"Authorization": f"Bearer {token}"})
+        return r.status_code, r.get_json()
+
+    results, errors = run_at_once(app, attempt, tokens)
+    assert not errors, errors
+    assert sorted(status for status, _ in results) == [200, 409], results
+    assert next(body for status, body in results if status == 409)["error"] == "already_decided"
+    assert db.session.scalar(db.select(db.func.count(Decision.id)).where(Decision.submission_id == sub.id)) == 1
