@@ -173,7 +173,7 @@ def _init_extensions(app: Flask) -> None:
     chain.init()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
-            _sqlite_pragmas(db.engine)
+            _sqlite_pragmas(db.engine, int(app.config["SQLITE_MMAP_SIZE"]), int(app.config["SQLITE_CACHE_KIB"]))
     from .accounts import auth
 
     auth.init_app(app)
@@ -193,8 +193,9 @@ def _register_job_handlers() -> None:
     from .stats import jobs as _report_jobs  # noqa: F401
 
 
-def _sqlite_pragmas(engine) -> None:
-    """WAL lets readers run beside the writer; the busy timeout queues concurrent writers."""
+def _sqlite_pragmas(engine, mmap_size: int, cache_kib: int) -> None:
+    """WAL lets readers run beside the writer; the busy timeout queues concurrent writers; reads go
+    through a memory map and a larger page cache (SQLITE_MMAP_SIZE, SQLITE_CACHE_KIB)."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -203,6 +204,8 @@ def _sqlite_pragmas(engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA mmap_size={max(mmap_size, 0):d}")
+        cursor.execute(f"PRAGMA cache_size={-max(cache_kib, 0):d}")
         cursor.close()
 
 

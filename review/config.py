@@ -78,6 +78,12 @@ DEFAULTS: dict[str, object] = {
     # Expert review pages kept rendered per worker process (about 10 KB each; the clause list is
     # shared). 0 renders every view afresh.
     "PAGE_CACHE_SIZE": 512,
+    # SQLite only: bytes of the database file read through a memory map (shared by every connection
+    # of the machine, no copy per read), and KiB of page cache per connection. The 2 MiB default
+    # cache held little of a district's 300 MB database: a registry search's count took 4 ms of
+    # reads, 1 ms mapped. 0 turns the map off.
+    "SQLITE_MMAP_SIZE": 256 * 1024 * 1024,
+    "SQLITE_CACHE_KIB": 16384,
     "RUBRICS_DIR": "",  # empty = the rubrics/ folder of the code
     # Folders the app writes, each under the instance folder unless set. With several app nodes,
     # uploads, sheets and keys must be one shared folder each (see the README's "Production").

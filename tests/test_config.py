@@ -158,3 +158,32 @@ def test_parse_draft_in_a_job_uses_the_job_time_limit(tmp_path, monkeypatch):
         parse_draft(tmp_path / "a.docx", "a.docx", in_job=True)
     assert [s["timeout"] for s in seen] == [30.0, 300.0]
     assert {s["memory"] for s in seen} == {512 * 1024 * 1024}
+
+
+def test_sqlite_connections_read_through_a_memory_map_and_a_larger_cache(tmp_path, monkeypatch):
+    from review.extensions import db
+
+    monkeypatch.setenv("REVIEW_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("REVIEW_SQLITE_CACHE_KIB", "4096")
+    app = create_app({"TESTING": True, "SQLITE_MMAP_SIZE": 1 << 24})
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 1 << 24
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -4096
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_gunicorn_workers_freeze_their_start_up_objects():
+    """gunicorn.conf.py's post_worker_init: what the worker loaded is out of the collector's reach."""
+    import gc
+    import runpy
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    try:
+        conf["post_worker_init"](None)
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[0] == 10_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
