@@ -18,5 +18,14 @@ def registry_row(e, reviews: list[dict], reviewed: bool, show_department: bool) 
         "registry/_row.html", e=e, reviews=reviews, reviewed=reviewed, show_department=show_department))
 
 
+def registry_filters(f, choices: dict, role: str) -> Markup:
+    """The filter form: its key is the chosen filters, the departments and years offered, the
+    reader's role (a department has no department filter) and the language."""
+    key = (tuple(sorted(f.args().items())), tuple((d.id, d.display) for d in choices["departments"]),
+           tuple(choices["years"]), role, language())
+    return fragment("registry_filters", key, lambda: render_template(
+        "registry/_filters.html", f=f, choices=choices, role=role))
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals["registry_row"] = registry_row
+    app.jinja_env.globals.update(registry_row=registry_row, registry_filters=registry_filters)

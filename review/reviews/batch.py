@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import lanes
 from ..accounts.models import User
 from ..extensions import db
 from ..jobs import JobFailure, enqueue, job_handler
-from ..submissions.models import Status, Submission
+from ..submissions.models import Lane, Status, Submission
 from ..workflow import TransitionError
 from . import operations as rops
 
@@ -46,7 +47,9 @@ def run_batch(job, progress) -> dict:
             result["invited"].append(sub.id)  # invited before a worker died, after its last checkpoint
         else:
             try:
-                rops.assign_experts(actor, sub, expert_ids, due)
+                # 简易程序 keeps its shorter deadline unless the batch's date is earlier still.
+                seat_due = min(due, lanes.default_due(sub)) if sub.lane is Lane.simple else due
+                rops.assign_experts(actor, sub, expert_ids, seat_due)
                 result["invited"].append(sub.id)
             except (TransitionError, rops.ReviewError) as exc:
                 db.session.rollback()

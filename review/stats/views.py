@@ -38,7 +38,9 @@ def request_filters() -> tuple[StatsFilter, str | None]:
 
 def filter_choices() -> tuple[list[tuple[int, str]], list[int]]:
     departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
-    lo, hi = db.session.execute(select(func.min(Submission.created_at), func.max(Submission.created_at))).one()
+    # Two scalar subqueries: SQLite answers a lone min() or max() from the index, not both at once.
+    lo, hi = db.session.execute(select(select(func.min(Submission.created_at)).scalar_subquery(),
+                                       select(func.max(Submission.created_at)).scalar_subquery())).one()
     f = StatsFilter(tz=current_app.config["TIMEZONE"])
     years = list(range(f.local(hi).year, f.local(lo).year - 1, -1)) if lo is not None else []
     return [tuple(d) for d in departments], years

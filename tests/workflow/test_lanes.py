@@ -262,3 +262,59 @@ def test_two_office_users_confirming_a_filing_at_once(app, intake, make):
     assert sorted(status for status, _ in results) == [200, 409], results
     assert next(body for status, body in results if status == 409)["error"] == "already_decided"
     assert db.session.scalar(db.select(db.func.count(Decision.id)).where(Decision.submission_id == sub.id)) == 1
+
+
+def test_simple_lane_keeps_its_shorter_deadline_through_the_api_and_the_batch(app, intake):
+    """Every way of inviting without naming a date gives 简易程序 its own deadline, not the full one."""
+    from review.accounts.operations import create_token
+    from review.jobs.models import Job
+    from review.lanes import accept, default_due
+    from review.reviews.batch import run_batch, start_batch
+    from review.routing.operations import default_due as full_due
+
+    by_api, by_batch, general = (intake["submit"](level) for level in ("minor", "minor", "major"))
+    for sub in (by_api, by_batch, general):
+        accept(intake["office"], sub)
+    token = create_token("office")
+    db.session.commit()
+    ids = [e.expert_id for e in intake["experts"]]
+    r = app.test_client().post(f"/api/v1/submissions/{by_api.id}/assignments", json={"expert_ids": ids[:1]},
+                               headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["assignments"][0]["due"] == default_due(by_api).isoformat()
+    later = full_due() + timedelta(days=7)  # the office's date for the whole batch
+    job = start_batch(intake["office"], {by_batch.id: ids[1:2], general.id: ids[:3]}, later)
+    db.session.commit()
+    job = db.session.get(Job, job.id)
+    if job.status.value != "done":  # the immediate queue of the tests has already run it
+        run_batch(job, lambda *a, **k: None)
+        db.session.commit()
+    [seat] = by_batch.round_assignments()
+    assert seat.due == default_due(by_batch) < full_due()
+    assert {a.due for a in general.round_assignments()} == {later}  # the general lane keeps the office's date
+
+
+def test_simple_lane_round_two_reinvites_with_the_shorter_deadline(app, intake):
+    from review.lanes import accept, default_due
+    from review.reviews import operations as rops
+    from review.routing.operations import default_due as full_due
+    from review.submissions import operations as sops
+    from tests.docs import REVISED_LINES
+
+    sub = intake["submit"]("minor")
+    accept(intake["office"], sub)
+    expert = intake["experts"][0]
+    [a] = rops.assign_experts(intake["office"], sub, [expert.expert_id], default_due(sub))
+    rops.respond(expert, a, "accept")
+    clause = next(c for c in sub.current_version.clauses if "食堂" in c.text)
+    rops.save_opinion(expert, a, {"recommendation": "modify", "summary": "需修改",
+                                  "comments": [{"clause": clause.key, "text": "应明确含糖饮料的限制"}]}, submit=True)
+    rops.decide(intake["office"], sub, "modify")
+    db.session.commit()
+    responses = {c.id: {"response": "adopted"} for c in sops.opinion_items(sub, 1)}
+    staged = sops.stage_revision(intake["dept"], sub, draft=fs(docx_bytes(REVISED_LINES), "修改稿.docx"),
+                                 responses=responses)
+    sops.confirm_revision(intake["dept"], sub, staged)
+    db.session.commit()
+    [seat] = sub.round_assignments()
+    assert seat.round == 2 and seat.due == default_due(sub) < full_due()
