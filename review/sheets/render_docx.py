@@ -80,14 +80,20 @@ def _page_numbers(section) -> None:
     _font(p.add_run(" —"), size=14)
 
 
-def render_docx(view: SheetView, qr_png: bytes, seal_png: bytes | None = None) -> bytes:
-    f, d, L = view.facts, view.doc, view.labels
+def official_document():
+    """An empty document on GB/T 9704's page: A4, its margins (版心 156 × 225 mm), page numbers."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _page_numbers(section)
+    return doc
+
+
+def render_docx(view: SheetView, qr_png: bytes, seal_png: bytes | None = None) -> bytes:
+    f, d, L = view.facts, view.doc, view.labels
+    doc = official_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, "", indent=False)
     _para(doc, f["committee"], "title", 30, align=center, indent=False, color=RED)

@@ -11,7 +11,6 @@ import io
 from contextlib import contextmanager
 from datetime import date
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
@@ -23,7 +22,7 @@ from ..extensions import db
 from ..reviews.models import Decision
 from ..sheets.content import cn_number, zh_date
 from ..sheets.models import OpinionSheet, SheetStatus
-from ..sheets.render_docx import RED, _font, _page_numbers, _para, _red_rule
+from ..sheets.render_docx import RED, _font, _para, _red_rule, official_document
 from ..submissions.models import Submission
 from .charts import chart_specs, days, percent
 from .filters import StatsFilter
@@ -75,12 +74,7 @@ def build_report(stats: dict, specs: list[dict], policies: list[dict], year: int
     """The DOCX bytes. ``specs`` are the Chinese chart specs; ``progress(done, total, note)`` is
     called after each chart."""
     committee = config.get("COMMITTEE_NAME") or "健康专家委员会"
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _page_numbers(section)
+    doc = official_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, committee, "title", 30, align=center, indent=False, color=RED)
     _red_rule(doc)
