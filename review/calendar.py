@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from calendar import monthrange
 from zoneinfo import ZoneInfo
 
 
@@ -71,3 +72,10 @@ def format_local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Template filter ``localtime``: an instant shown in local time, '' when unset."""
     local = to_local(moment)
     return local.strftime(fmt) if local else ""
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter: 31 Jan + 1 = 28/29 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

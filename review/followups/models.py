@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..calendar import add_months
 from ..extensions import db
 from ..models_base import enum_column, tz_datetime, utcnow
 
@@ -68,6 +69,12 @@ class FollowUp(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status is FollowUpStatus.scheduled and self.due_on is not None and self.due_on < today
+
+    def date_from_publication(self, published_on: date | None) -> None:
+        """A follow-up "N months after publication" is due that many months after the policy was
+        published; without a recorded publication it has no date yet."""
+        if self.months_after_publication is not None and published_on is not None:
+            self.due_on = add_months(published_on, self.months_after_publication)
 
 
 class Indicator(db.Model):

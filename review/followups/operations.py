@@ -4,7 +4,6 @@ Operations take the actor, check the permission rule, flush and never commit.
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from flask import current_app
@@ -28,13 +27,6 @@ MAX_TEXT = 5000
 
 class FollowUpError(ReviewError):
     """A user-facing problem; codes are in review/messages.py."""
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it is shorter: 31 Jan + 1 = 28/29 Feb)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def followup_of(sub: Submission) -> FollowUp | None:
@@ -95,8 +87,9 @@ def set_followup(actor: User, sub: Submission, indicators: list[dict], due_on: d
     fu.indicators = [Indicator(ordinal=n, text=t, target=g) for n, (t, g) in enumerate(rows)]
     months = int(current_app.config["FOLLOWUP_MONTHS"])
     fu.months_after_publication = None if due_on else months
-    published = publication_date(sub)
-    fu.due_on = due_on or (add_months(published, months) if published else None)
+    fu.due_on = due_on
+    if due_on is None:
+        fu.date_from_publication(publication_date(sub))
     db.session.flush()
     record_event(sub, actor, "set_followup", data={
         "followup": fu.id, "indicators": len(rows), "due_on": fu.due_on.isoformat() if fu.due_on else None,
@@ -110,7 +103,7 @@ def on_publication(sub: Submission, published_on: date) -> None:
     for fu in db.session.scalars(db.select(FollowUp).where(
             FollowUp.submission_id == sub.id, FollowUp.months_after_publication.is_not(None),
             FollowUp.status == FollowUpStatus.scheduled)):
-        fu.due_on = add_months(published_on, fu.months_after_publication)
+        fu.date_from_publication(published_on)
 
 
 def submit_report(actor: User, fu: FollowUp, results: dict, expected: str, text: str) -> FollowUp:

@@ -17,7 +17,6 @@ from ..calendar import local_today
 from ..extensions import db
 from ..notifications.operations import department_users, notify
 from .models import FollowUp, FollowUpReminder, FollowUpStatus
-from .operations import add_months
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def _date_relative_ones() -> None:
         .where(FollowUp.status == FollowUpStatus.scheduled, FollowUp.due_on.is_(None),
                FollowUp.months_after_publication.is_not(None), RegistryEntry.published_on.is_not(None))).all()
     for fu, published in rows:
-        fu.due_on = add_months(published, fu.months_after_publication)
+        fu.date_from_publication(published)
     db.session.flush()
 
 
