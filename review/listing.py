@@ -53,6 +53,15 @@ class _Pagination(SelectPagination):
         return self._query_args["key"]
 
     def _query_items(self) -> list:
+        # Counted first, so that a page past the end never reaches the database's OFFSET (a number
+        # too large for it raised OverflowError): a page shows the last page (a stale link, a typed
+        # ?page=), the API an empty one (a client reads pages until one is empty).
+        self._total = self._count()
+        last = max((self._total + self.per_page - 1) // self.per_page, 1)
+        if self.page > last:
+            if not self._query_args["to_last"]:
+                return []
+            self.page = last
         key = self._key()
         if key is None or not self._query_offset:
             return super()._query_items()
@@ -61,6 +70,9 @@ class _Pagination(SelectPagination):
         return list(db.session.execute(query.where(key.in_(keys.scalar_subquery()))).unique().scalars())
 
     def _query_count(self) -> int:
+        return self._total
+
+    def _count(self) -> int:
         key = self._key()
         if key is None:
             return super()._query_count()
@@ -68,12 +80,15 @@ class _Pagination(SelectPagination):
         return db.session.execute(select(func.count()).select_from(keys)).scalar()
 
 
-def paginate(query, *, page: int | None = None, per_page: int | None = None) -> SelectPagination:
+def paginate(query, *, page: int | None = None, per_page: int | None = None,
+             past_end: str = "last") -> SelectPagination:
     """``db.paginate(query, error_out=False)`` for a select of one mapped class (PAGE_SIZE a page, the
-    page from ?page= unless given), cheaper on big tables (see _Pagination)."""
+    page from ?page= unless given), cheaper on big tables (see _Pagination). A page past the end is
+    the last page (``past_end="last"``, the pages) or empty (``"empty"``, the API)."""
     entity = query.column_descriptions[0].get("entity") if query.column_descriptions else None
     pks = inspect(entity).primary_key if entity is not None and len(query.column_descriptions) == 1 else ()
     return _Pagination(select=query, session=db.session(), key=pks[0] if len(pks) == 1 else None,
+                       to_last=past_end == "last",
                        page=page, per_page=per_page or int(current_app.config["PAGE_SIZE"]),
                        max_per_page=None, error_out=False, count=True)
 

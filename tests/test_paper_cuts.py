@@ -46,3 +46,30 @@ def test_printed_verification_address_without_a_code_asks_for_it(client):
     assert response.status_code == 200
     assert 'id="ask-code"' in page and "核验码" in page and serial in page
     assert "不得" not in page  # no "must not be relied on" before the code is even asked for
+
+
+def test_a_page_number_past_the_end_or_too_large_shows_the_last_page(app, client, auth, make):
+    """A stale link or a typed ?page=: the last page, never a 500 (a number past SQLite's INTEGER
+    reached OFFSET and raised OverflowError)."""
+    from review.audit.models import Notification
+    from review.extensions import db
+
+    office = make.user("office", username="office")
+    make.user("admin", username="admin")
+    make.user("justice", username="justice")
+    app.config["PAGE_SIZE"] = 2
+    for n in range(5):
+        db.session.add(Notification(user_id=office.id, kind="reminder", message=f"第{n}条提醒", params={}, url="/"))
+    db.session.commit()
+    huge = "99999999999999999999"
+    auth.login("office")
+    for path in (f"/office/?status=&page={huge}", f"/office/board?page={huge}", f"/registry/?page={huge}",
+                 f"/notifications/?page={huge}"):
+        assert client.get(path).status_code == 200, path
+    page = client.get("/notifications/?page=7").get_data(as_text=True)
+    assert "第 3 / 3 页" in page  # the last of three pages, not an empty "page 7 of 3"
+    auth.logout()
+    for user, path in (("admin", f"/admin/experts?page={huge}"), ("justice", f"/verify/register?page={huge}")):
+        auth.login(user)
+        assert client.get(path).status_code == 200, path
+        auth.logout()

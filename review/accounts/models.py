@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,10 +37,16 @@ class Department(db.Model):
 
     users: Mapped[list["User"]] = relationship(back_populates="department")
 
-    @property
+    @hybrid_property
     def display(self) -> str:
         """The name shown everywhere in lists and pages: the full name when known (滨海新区教育局)."""
         return self.full_name or self.name
+
+    @display.inplace.expression
+    @classmethod
+    def _display_expression(cls):
+        # The same in SQL, for lists read as plain rows.
+        return func.coalesce(func.nullif(cls.full_name, ""), cls.name)
 
     def names(self) -> list[str]:
         """Every name under which the department may appear in an affiliation."""

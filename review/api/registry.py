@@ -47,7 +47,7 @@ def registry_list():
     f = _filters()
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 100, 1, MAX_PER_PAGE)
-    result, extra = entries_page(current_user, f, page, per_page)
+    result, extra = entries_page(current_user, f, page, per_page, past_end="empty")
     return jsonify({"total": result.total, "page": page, "per_page": per_page,
                     "items": [entry_json(e, extra["reviews"][e.id]) for e in result.items]})
 

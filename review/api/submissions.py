@@ -251,7 +251,7 @@ def list_submissions():
     stmt = visible_submissions(current_user).options(joinedload(Submission.department)).order_by(Submission.id.desc())
     if request.args.get("status"):
         stmt = stmt.where(Submission.status == _enum(Status, request.args["status"], "status"))
-    result = paginate(stmt, page=page, per_page=per_page)
+    result = paginate(stmt, page=page, per_page=per_page, past_end="empty")
     return jsonify({"items": [summary_dict(s) for s in result.items], "page": page,
                     "per_page": per_page, "total": result.total})
 

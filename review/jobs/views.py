@@ -1,12 +1,13 @@
 """A job's state for the progress bars (polled as JSON), its own page, and the retry button."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.models import Role
 from ..extensions import db
+from ..listing import paginate
 from ..validation import local_path
 from ..messages import error_text
 from ..permissions import can_view_job
@@ -40,7 +41,7 @@ def index():
     if status in {s.value for s in JobStatus}:
         query = query.where(Job.status == JobStatus(status))
     query = query.order_by((Job.status == JobStatus.failed).desc(), Job.id.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     return render_template("jobs/index.html", page=page, status=status, statuses=list(JobStatus))
 
 

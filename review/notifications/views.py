@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from ..audit.models import Notification
 from ..extensions import db
+from ..listing import paginate
 from ..i18n import content
 from .messages import MESSAGES
 
@@ -34,7 +35,7 @@ def render_message(n: Notification) -> Markup:
 def index():
     query = (db.select(Notification).where(Notification.user_id == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     return render_template("notifications/index.html", page=page, render_message=render_message)
 
 

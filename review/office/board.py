@@ -95,8 +95,7 @@ def board_page(page: int, per_page: int) -> Page:
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     rows = db.session.execute(
-        # The department as Department.display shows it: the full name when known.
-        db.select(Submission.id, Submission.title, db.func.coalesce(db.func.nullif(Department.full_name, ""), Department.name),
+        db.select(Submission.id, Submission.title, Department.display,
                   Submission.current_round, Submission.review_due, Submission.updated_at)
         .join(Department, Department.id == Submission.department_id).where(under_review)
         .order_by(Submission.review_due.asc().nulls_last(), Submission.id)
@@ -113,9 +112,10 @@ def seats_of(subs: list[ReviewFacts]) -> dict[int, list[SeatFacts]]:
     rows = db.session.execute(
         db.select(Assignment.submission_id, Assignment.id, Assignment.status, Assignment.due, Assignment.invited_at,
                   Assignment.responded_at, Expert.name)
-        .join(Submission, (Submission.id == Assignment.submission_id) & (Assignment.round == Submission.current_round))
         .join(Expert, Expert.id == Assignment.expert_id)
-        .where(Assignment.submission_id.in_(list(seats))).order_by(Assignment.id))
+        # The round the page's first statement read: a revision between the two cannot mix rounds.
+        .where(db.tuple_(Assignment.submission_id, Assignment.round).in_([(s.id, s.current_round) for s in subs]))
+        .order_by(Assignment.id))
     for sid, *facts in rows:
         seats[sid].append(SeatFacts(*facts))
     return seats

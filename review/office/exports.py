@@ -25,7 +25,7 @@ from .views import bp
 
 def queue_rows(args) -> list[list]:
     query, _args = filtered_submissions(
-        select(Submission.id, Submission.title, Department.name, Submission.policy_type, Submission.current_round,
+        select(Submission.id, Submission.title, Department.display, Submission.policy_type, Submission.current_round,
                Submission.status, Submission.created_at, Submission.review_due)
         .join(Department, Department.id == Submission.department_id))
     # Labels and the time zone looked up once, not per row (a 10,000-row export).
@@ -40,7 +40,7 @@ def queue_rows(args) -> list[list]:
 
 def board_rows() -> list[list]:
     today = local_today()
-    query = (select(Submission.id, Submission.title, Department.name, Submission.current_round, Expert.name,
+    query = (select(Submission.id, Submission.title, Department.display, Submission.current_round, Expert.name,
                     Assignment.status, Assignment.due)
              .join(Department, Department.id == Submission.department_id)
              .outerjoin(Assignment, (Assignment.submission_id == Submission.id)

@@ -114,7 +114,8 @@ def batch():
                                titles=dict(db.session.execute(db.select(Submission.id, Submission.title).where(
                                    Submission.id.in_(list(refused) + list((job.result or {}).get("invited", []))))).all()))
     result = propose_batch(subs, due=due) if subs else None
-    return render_template("office/batch.html", subs=subs, result=result, due=due)
+    simple_due = {s.id: lanes.default_due(s) for s in subs if s.lane is Lane.simple}
+    return render_template("office/batch.html", subs=subs, result=result, due=due, simple_due=simple_due)
 
 
 def _detail_query(sub_id: int) -> Submission:

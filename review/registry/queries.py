@@ -120,11 +120,17 @@ def get_entry(entry_id: int) -> RegistryEntry | None:
                              .where(RegistryEntry.id == entry_id))
 
 
-def entries_page(viewer: User, f: Filters, page: int, per_page: int) -> tuple[Page, dict]:
+def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
+                 past_end: str = "last") -> tuple[Page, dict]:
     """(a page of entries with their departments, {reviews, reviewed}): four statements whatever the
     data (count, rows, review rounds; departments joined to the rows; the reviewed flag is a column)."""
-    page = max(page, 1)
     total = count_entries(viewer, f)
+    # Past the end: the last page on the pages, an empty page in the API (listing.paginate's rule).
+    page, last = max(page, 1), max((total + per_page - 1) // per_page, 1)
+    if page > last:
+        if past_end != "last":
+            return Page([], total, page, per_page), decorate([])
+        page = last
     # The page's keys first, sorted on (sort column, id) alone, then their rows: sorting the full
     # rows of every match (a search's 700 entries) built a temporary b-tree of whole rows, 5 ms
     # against 2 ms.

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -18,6 +17,7 @@ from flask_login import current_user
 from ..accounts.auth import role_required
 from ..accounts.models import Role
 from ..extensions import db
+from ..listing import paginate
 from ..messages import exc_text
 from ..workflow import TransitionError
 from . import operations as ops
@@ -54,7 +54,7 @@ def index():
     if status == "open":
         query = query.where(Assignment.status.in_([s for s in ops.AssignmentStatus if s.is_open]))
     query = query.order_by(Assignment.invited_at.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     return render_template("reviews/index.html", page=page, status=status)
 
 

@@ -2,7 +2,7 @@
 
 Every change the statistics count leaves a trace that one cheap statement reads: a new audit event
 (each transition, seat, opinion, decision, sheet, revision records one), a submission's updated_at,
-a registry entry's updated_at, a new submission's or entry's id. The key holds that signature, the filter, the holiday list
+a registry entry's updated_at or count. The key holds that signature, the filter, the holiday list
 and the language, so a stale figure is never served; REVIEW_PAGE_CACHE_SIZE=0 turns it off."""
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ _lock = threading.Lock()
 
 
 def data_signature() -> tuple:
-    # Each part is one index probe (a max on an indexed column). New rows show in the highest id:
-    # submissions and registry entries are never deleted (counting them read a whole index, 1 ms).
+    # The counts stay (about 1 ms at 10,000 rows): on PostgreSQL an insert can commit after one
+    # with a higher id, and a highest id would then miss it.
     return tuple(db.session.execute(select(
         select(func.max(AuditEvent.id)).scalar_subquery(),
         select(func.max(Submission.updated_at)).scalar_subquery(),
-        select(func.max(Submission.id)).scalar_subquery(),
+        select(func.count(Submission.id)).scalar_subquery(),
         select(func.max(RegistryEntry.updated_at)).scalar_subquery(),
-        select(func.max(RegistryEntry.id)).scalar_subquery())).one())
+        select(func.count(RegistryEntry.id)).scalar_subquery())).one())
 
 
 _computing: dict[tuple, threading.Lock] = {}

@@ -37,7 +37,7 @@ def request_filters() -> tuple[StatsFilter, str | None]:
 
 
 def filter_choices() -> tuple[list[tuple[int, str]], list[int]]:
-    departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    departments = db.session.execute(select(Department.id, Department.display).order_by(Department.name)).all()
     # Two scalar subqueries: SQLite answers a lone min() or max() from the index, not both at once.
     lo, hi = db.session.execute(select(select(func.min(Submission.created_at)).scalar_subquery(),
                                        select(func.max(Submission.created_at)).scalar_subquery())).one()

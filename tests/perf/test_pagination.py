@@ -21,8 +21,12 @@ def test_paginate_matches_db_paginate_on_every_page(tmp_path, parsed_draft):
             first = db.paginate(query, page=1, per_page=7, error_out=False)
             assert first.total > 14  # several pages
             for n in range(1, first.pages + 2):  # and one past the end
-                ours = paginate(query, page=n, per_page=7)
+                ours = paginate(query, page=n, per_page=7, past_end="empty")  # as the API asks
                 theirs = db.paginate(query, page=n, per_page=7, error_out=False)
                 assert [x.id for x in ours.items] == [x.id for x in theirs.items]
                 assert ours.total == theirs.total and ours.pages == theirs.pages
+            # A page shows the last page instead of an empty one past the end.
+            last = db.paginate(query, page=first.pages, per_page=7, error_out=False)
+            shown = paginate(query, page=first.pages + 5, per_page=7)
+            assert shown.page == first.pages and [x.id for x in shown.items] == [x.id for x in last.items]
         db.session.remove()

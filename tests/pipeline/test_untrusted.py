@@ -119,7 +119,9 @@ def test_isolated_success_matches_in_process(tmp_path):
 
 def test_isolated_wall_clock_timeout(tmp_path):
     path = tmp_path / "plan.txt"
-    path.write_text("控烟工作方案\n", encoding="utf-8")
+    # Long enough that no warm child reads and screens it in 10 ms (a one-line file sometimes made it).
+    path.write_text("控烟工作方案\n" + "推进无烟环境建设，室内公共场所全面禁止吸烟，加强学校食堂营养配餐管理。\n" * 4000,
+                    encoding="utf-8")
     result = run_file_isolated(path, timeout=0.01)
     assert result.status == "failure" and result.errors[0].code == "timeout"
 

@@ -97,6 +97,10 @@ def test_filters_search_and_sorting(app, make):
                                 "conclusion": "approve", "sheet_serial": "滨健审〔2026〕1号"}]
     r = api.get("/api/v1/registry?status=nonsense", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 400 and r.get_json()["error"] == "bad_filter" and r.get_json()["field"] == "status"
+    # Past the end: the API's page is empty (a client reads until one is), the page shows the last one.
+    r = api.get("/api/v1/registry?impact=major&reviewed=yes&page=5", headers={"Authorization": f"Bearer {token}"})
+    assert r.get_json()["items"] == [] and r.get_json()["total"] == 1
+    assert "校园控烟实施方案" in office.get("/registry/?impact=major&reviewed=yes&page=5").get_data(as_text=True)
 
 
 def test_publication_recorded_on_the_entry_page(app, make):

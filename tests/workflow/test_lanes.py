@@ -318,3 +318,16 @@ def test_simple_lane_round_two_reinvites_with_the_shorter_deadline(app, intake):
     db.session.commit()
     [seat] = sub.round_assignments()
     assert seat.round == 2 and seat.due == default_due(sub) < full_due()
+
+
+def test_batch_page_says_when_a_simple_lane_draft_keeps_its_shorter_deadline(app, client, auth, intake):
+    from review.lanes import accept, default_due
+
+    simple, general = intake["submit"]("minor"), intake["submit"]("major")
+    accept(intake["office"], simple)
+    accept(intake["office"], general)
+    db.session.commit()
+    auth.login("office")
+    page = client.get("/office/batch").get_data(as_text=True)
+    assert page.count("简易程序：专家意见截止日期为") == 1
+    assert f"简易程序：专家意见截止日期为{default_due(simple).isoformat()}" in page
