@@ -105,19 +105,21 @@ def board_page(page: int, per_page: int) -> Page:
 
 
 def seats_of(subs: list[ReviewFacts]) -> dict[int, list[SeatFacts]]:
-    """submission id → its current round's seats with the expert's name, in one statement."""
+    """submission id → its current round's seats with the expert's name, in one statement. The
+    round is the one the page's first statement read (a revision in between cannot mix rounds),
+    kept in Python: a condition on (submission, round) made SQLite scan every assignment."""
     seats: dict[int, list[SeatFacts]] = {s.id: [] for s in subs}
     if not subs:
         return seats
+    rounds = {s.id: s.current_round for s in subs}
     rows = db.session.execute(
-        db.select(Assignment.submission_id, Assignment.id, Assignment.status, Assignment.due, Assignment.invited_at,
-                  Assignment.responded_at, Expert.name)
+        db.select(Assignment.submission_id, Assignment.round, Assignment.id, Assignment.status, Assignment.due,
+                  Assignment.invited_at, Assignment.responded_at, Expert.name)
         .join(Expert, Expert.id == Assignment.expert_id)
-        # The round the page's first statement read: a revision between the two cannot mix rounds.
-        .where(db.tuple_(Assignment.submission_id, Assignment.round).in_([(s.id, s.current_round) for s in subs]))
-        .order_by(Assignment.id))
-    for sid, *facts in rows:
-        seats[sid].append(SeatFacts(*facts))
+        .where(Assignment.submission_id.in_(list(seats))).order_by(Assignment.id))
+    for sid, round_, *facts in rows:
+        if round_ == rounds[sid]:
+            seats[sid].append(SeatFacts(*facts))
     return seats
 
 
