@@ -1,8 +1,8 @@
 """Working days: deadlines are counted in working days with a configurable holiday list."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from calendar import monthrange
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 

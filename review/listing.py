@@ -42,6 +42,11 @@ def filtered_submissions(query):
     return query, {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows make: one when there are none."""
+    return max((total + per_page - 1) // per_page, 1)
+
+
 class _Pagination(SelectPagination):
     """db.paginate's pagination with both statements shaped for big tables (same rows, same order):
     - the count reads primary keys only: over every column SQLite also reads each sheet's facts JSON
@@ -57,7 +62,7 @@ class _Pagination(SelectPagination):
         # too large for it raised OverflowError): a page shows the last page (a stale link, a typed
         # ?page=), the API an empty one (a client reads pages until one is empty).
         self._total = self._count()
-        last = max((self._total + self.per_page - 1) // self.per_page, 1)
+        last = page_count(self._total, self.per_page)
         if self.page > last:
             if not self._query_args["to_last"]:
                 return []
@@ -105,7 +110,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+        return page_count(self.total, self.per_page)
 
     has_prev = property(lambda self: self.page > 1)
     has_next = property(lambda self: self.page < self.pages)

@@ -9,10 +9,11 @@ outermost outcome counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -61,6 +62,37 @@ def _after_transaction_end(session, transaction) -> None:
     session.info.pop(_ON_COMMIT, None)
     for action in session.info.pop(_ON_ROLLBACK, []):
         action()
+
+
+def gather_until_commit(name: str, note: Callable[[object], Iterable[Hashable]],
+                        apply: Callable[[Session, set], None]) -> None:
+    """Keep, over a transaction's flushes, what ``note(obj)`` says each new, changed or deleted
+    object touches; at commit, as the transaction's last writes, call ``apply(session, keys)`` once;
+    a rollback forgets them. For state derived from many tables: the routing pool's generation,
+    the registry's reviewed flag."""
+    key = f"review.gathered.{name}"
+
+    @event.listens_for(Session, "before_flush")
+    def _note(session: Session, _context, _instances) -> None:
+        gathered = set(session.info.get(key, ()))
+        # session.dirty is rebuilt on each read: taken once; an object only touched changes nothing.
+        dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+        for obj in (*session.new, *dirty, *session.deleted):
+            gathered.update(note(obj))
+        gathered.discard(None)
+        if gathered:
+            session.info[key] = gathered
+
+    @event.listens_for(Session, "before_commit")
+    def _apply(session: Session) -> None:
+        session.flush()
+        gathered = session.info.pop(key, None)
+        if gathered:
+            apply(session, gathered)
+
+    @event.listens_for(Session, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(key, None)
 
 
 def init() -> None:

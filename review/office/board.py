@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from ..calendar import to_local
-from ..extensions import db
-from ..listing import Page
 from ..accounts.models import Department
 from ..experts.models import Expert
+from ..extensions import db
+from ..listing import Page, page_count
 from ..reviews.models import Assignment, AssignmentStatus, ClauseComment, Opinion
 from ..submissions.models import Status, Submission
 
@@ -92,16 +92,14 @@ def board_page(page: int, per_page: int) -> Page:
     """The reviews under way, the nearest deadline first: a count and one page of plain rows."""
     under_review = Submission.status == Status.under_review
     total = db.session.scalar(db.select(db.func.count(Submission.id)).where(under_review))
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page = min(max(page, 1), page_count(total, per_page))
     rows = db.session.execute(
         db.select(Submission.id, Submission.title, Department.display,
                   Submission.current_round, Submission.review_due, Submission.updated_at)
         .join(Department, Department.id == Submission.department_id).where(under_review)
         .order_by(Submission.review_due.asc().nulls_last(), Submission.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
-    items = [ReviewFacts(sid, title, dept or "", rnd, due, updated) for sid, title, dept, rnd, due, updated in rows]
-    return Page(items, total, page, per_page)
+    return Page([ReviewFacts(*row) for row in rows], total, page, per_page)
 
 
 def seats_of(subs: list[ReviewFacts]) -> dict[int, list[SeatFacts]]:

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
 
 from ..extensions import db
+from ..transaction import gather_until_commit
 from ..models_base import enum_column, tz_datetime, utcnow
 from ..submissions.models import PolicyType
 
@@ -160,38 +161,27 @@ def _drop_search_index(table, connection, **_kw) -> None:
 
 # -- the reviewed flag -------------------------------------------------------------------------
 _REVIEW_TABLES = {"opinion_sheet", "decision", "assignment"}
-_PENDING_REVIEWED = "registry_reviewed_subs"
 
 
-@event.listens_for(Session, "before_flush")
-def _note_review_change(session: Session, _context, _instances) -> None:
-    subs = set(session.info.get(_PENDING_REVIEWED, ()))
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(getattr(obj, "__table__", None), "name", "")
-        if table in _REVIEW_TABLES:
-            subs.add(obj.submission_id)
-        elif table == "submission" and "registry_entry_id" in inspect(obj).committed_state:
-            subs.add(obj.id)
-    subs.discard(None)
-    if subs:
-        session.info[_PENDING_REVIEWED] = subs
+def _review_change(obj) -> tuple:
+    """The submission whose entry's flag this object may change."""
+    table = getattr(getattr(obj, "__table__", None), "name", "")
+    if table in _REVIEW_TABLES:
+        return (obj.submission_id,)
+    if table == "submission" and "registry_entry_id" in inspect(obj).committed_state:
+        return (obj.id,)
+    return ()
 
 
-@event.listens_for(Session, "before_commit")
-def _refresh_at_commit(session: Session) -> None:
-    session.flush()
-    subs = session.info.pop(_PENDING_REVIEWED, None)
-    if subs:
-        from ..submissions.models import Submission
+def _refresh_entries_of(session: Session, subs: set) -> None:
+    from ..submissions.models import Submission
 
-        entries = [e for e in session.scalars(db.select(Submission.registry_entry_id).where(
-            Submission.id.in_(subs))) if e is not None]
-        refresh_reviewed(session, entries)
+    entries = [e for e in session.scalars(db.select(Submission.registry_entry_id).where(
+        Submission.id.in_(subs))) if e is not None]
+    refresh_reviewed(session, entries)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_review_change(session: Session) -> None:
-    session.info.pop(_PENDING_REVIEWED, None)
+gather_until_commit("registry_reviewed", _review_change, _refresh_entries_of)
 
 
 def refresh_reviewed(session: Session, entry_ids: list[int] | None = None) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import Department, Role, User
 from ..extensions import db
-from ..listing import Page
+from ..listing import Page, page_count
 from ..permissions import visible_entries
 from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
 from .operations import reviewed_condition, reviews_of
@@ -143,15 +143,15 @@ def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
     if total is None:
         total = count_entries(viewer, f)
     # Past the end: the last page on the pages, an empty page in the API (listing.paginate's rule).
-    last = max((total + per_page - 1) // per_page, 1)
+    last = page_count(total, per_page)
     if page > last:
         if past_end != "last":
             return Page([], total, page, per_page), decorate([])
         page, rows = last, []
     ids = [r[0] for r in rows] if rows else [r[0] for r in keys_at(page, counted=False)]
-    items = db.session.scalars(select(RegistryEntry).where(RegistryEntry.id.in_(ids))
-                               .options(joinedload(RegistryEntry.department)).order_by(*order)).all() if ids else []
-    return Page(list(items), total, page, per_page), decorate(list(items))
+    items = list(db.session.scalars(select(RegistryEntry).where(RegistryEntry.id.in_(ids))
+                                    .options(joinedload(RegistryEntry.department)).order_by(*order))) if ids else []
+    return Page(items, total, page, per_page), decorate(items)
 
 
 def decorate(items: list[RegistryEntry]) -> dict:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
+from ..transaction import gather_until_commit
 from ..models_base import tz_datetime, utcnow
 
 
@@ -62,7 +63,6 @@ class PoolGeneration(db.Model):
 
 _TEXT_TABLES = {"expert"}
 _STATE_TABLES = {"assignment", "expert_unavailability", "expert_conflict"}
-_PENDING = "routing_pool_changed"
 
 
 def _pool_change(obj) -> set[str]:
@@ -78,30 +78,13 @@ def _pool_change(obj) -> set[str]:
     return set()
 
 
-@event.listens_for(Session, "before_flush")
-def _note_pool_change(session: Session, _context, _instances) -> None:
-    changed = set(session.info.get(_PENDING, ()))
-    # session.dirty is rebuilt on each read: taken once; an object only touched changes nothing.
-    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
-    for obj in (*session.new, *dirty, *session.deleted):
-        changed |= _pool_change(obj)
-    if changed:
-        session.info[_PENDING] = changed
-
-
-@event.listens_for(Session, "before_commit")
-def _bump_at_commit(session: Session) -> None:
+def _bump(session: Session, changed: set) -> None:
     # Bumped as the transaction's last write, so its row lock is held only for the commit and is
     # always taken after the audit head's (no lock-order deadlock between writers).
-    session.flush()
-    changed = session.info.pop(_PENDING, None)
-    if changed:
-        bump_pool_generation(session, text="text" in changed, state="state" in changed)
+    bump_pool_generation(session, text="text" in changed, state="state" in changed)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pool_change(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+gather_until_commit("routing_pool", _pool_change, _bump)
 
 
 def bump_pool_generation(session: Session, *, text: bool = True, state: bool = True) -> None:

@@ -48,7 +48,7 @@ def pool_signature() -> dict[str, str]:
     """What the experts' profiles (``text``) and their loads, availability and conflicts (``state``)
     are made of: the pool's generation counters, one small row whatever the size of the committee.
     Every transaction that changes an expert, a submitted opinion, an open seat, a period or a
-    conflict bumps them (``models._bump_at_commit``)."""
+    conflict bumps them (``models._bump``, at commit)."""
     row = db.session.execute(select(PoolGeneration.epoch, PoolGeneration.text, PoolGeneration.state)
                              .where(PoolGeneration.id == 1)).one_or_none()
     epoch, text, state = row if row is not None else ("", 0, 0)
