@@ -177,7 +177,9 @@ def visible_entries(user: User):
     if user.role in (Role.office, Role.admin):
         return db.true()
     if user.role is Role.department:
-        return RegistryEntry.department_id == user.department_id
+        # Named, so that a statement built once per role (registry/queries.py) takes each
+        # viewer's department as a parameter.
+        return RegistryEntry.department_id == db.bindparam("viewer_department", user.department_id)
     return db.false()
 
 

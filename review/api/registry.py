@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from ..accounts.models import Role
 from ..messages import exc_text
-from ..registry.models import RegistryEntry
 from ..registry.queries import FilterError, entries_page, parse_filters
 from ..registry.view_data import export_response
 from .common import ApiError, api_auth, bp
@@ -31,8 +30,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def entry_json(e: RegistryEntry, reviews: list[dict]) -> dict:
-    return {"id": e.id, "title": e.title, "department": e.department.display, "department_id": e.department_id,
+def entry_json(e, reviews: list[dict]) -> dict:
+    """An entry of the list (a plain row of registry.queries.ROW_COLUMNS) with its reviews."""
+    return {"id": e.id, "title": e.title, "department": e.department, "department_id": e.department_id,
             "status": e.status.value, "origin": e.origin.value, "doc_number": e.doc_number, "year": e.year,
             "published_on": e.published_on.isoformat() if e.published_on else None,
             "impact_level": e.impact_level or None, "yes_count": e.yes_count,

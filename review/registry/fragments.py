@@ -11,7 +11,7 @@ from ..pagecache import fragment
 
 
 def registry_row(e, reviews: list[dict], reviewed: bool, show_department: bool) -> Markup:
-    key = (e.id, e.updated_at, e.title, e.origin, e.department.display if show_department else None,
+    key = (e.id, e.updated_at, e.title, e.origin, e.department if show_department else None,
            e.doc_number, e.status, e.impact_level, e.yes_count, e.year,
            tuple((r["round"], r["conclusion"], r.get("sheet_serial")) for r in reviews), reviewed, language())
     return fragment("registry_rows", key, lambda: render_template(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, bindparam, case, exists, func, select
 
-from .. import validation as v
+from .. import plain, validation as v
 from ..accounts.models import Department, User
 from ..calendar import local_today
 from ..extensions import db
@@ -268,13 +268,14 @@ def reviews_of(entry_ids: list[int]) -> dict[int, list[dict]]:
     sheet_id, decided_at}]} in one statement."""
     if not entry_ids:
         return {}
-    rows = db.session.execute(
+    statement = plain.built(("registry", "reviews_of"), lambda: (
         select(Submission.registry_entry_id, Decision.submission_id, Decision.round, Decision.conclusion,
                Decision.decided_at, OpinionSheet.serial, OpinionSheet.id, Submission.lane)
         .join(Submission, Decision.submission_id == Submission.id)
         .outerjoin(OpinionSheet, and_(OpinionSheet.decision_id == Decision.id))
-        .where(Submission.registry_entry_id.in_(entry_ids))
-        .order_by(Decision.submission_id, Decision.round))
+        .where(Submission.registry_entry_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Decision.submission_id, Decision.round)))
+    rows = plain.rows(statement, {"ids": list(entry_ids)})
     out: dict[int, list[dict]] = {i: [] for i in entry_ids}
     for r in rows:
         out[r[0]].append({"submission_id": r.submission_id, "round": r.round, "conclusion": r.conclusion.value,

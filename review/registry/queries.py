@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import Department, Role, User
+from .. import plain
 from ..extensions import db
 from ..listing import Page, page_count
+from ..plain import built, shape_of
 from ..permissions import visible_entries
 from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
 from .operations import reviewed_condition, reviews_of
-from .search import matching_ids
+from .search import match_value, matching_statement
 
 SORTS = {
     "updated": RegistryEntry.updated_at,
@@ -78,23 +80,53 @@ def parse_filters(args) -> Filters:
     return f
 
 
-def _conditions(viewer: User, f: Filters) -> list:
-    conds = [visible_entries(viewer)]
+def _values(viewer: User, f: Filters) -> dict:
+    """The named parameters of ``_conditions(viewer, f)``: their names are the statement's shape,
+    their values change from one request to the next."""
+    values: dict = {}
+    if viewer.role is Role.department:
+        values["viewer_department"] = viewer.department_id  # permissions.visible_entries
     if f.department is not None:
-        conds.append(RegistryEntry.department_id == f.department)
+        values["department"] = f.department
     if f.status:
-        conds.append(RegistryEntry.status == EntryStatus(f.status))
+        values["status"] = EntryStatus(f.status)
     if f.impact:
-        conds.append(RegistryEntry.impact_level == f.impact)
+        values["impact"] = f.impact
     if f.year is not None:
-        conds.append(RegistryEntry.year == f.year)
+        values["year"] = f.year
+    if f.q:
+        match = match_value(f.q, _dialect())
+        if match is not None:
+            values["match"] = match
+    return values
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _conditions(viewer: User, f: Filters) -> list:
+    values = _values(viewer, f)
+    conds = [visible_entries(viewer)]
+    if "department" in values:
+        conds.append(RegistryEntry.department_id == bindparam("department", values["department"]))
+    if "status" in values:
+        conds.append(RegistryEntry.status == bindparam("status", values["status"]))
+    if "impact" in values:
+        conds.append(RegistryEntry.impact_level == bindparam("impact", values["impact"]))
+    if "year" in values:
+        conds.append(RegistryEntry.year == bindparam("year", values["year"]))
     if f.reviewed:
         conds.append(reviewed_condition() if f.reviewed == "yes" else ~reviewed_condition())
-    if f.q:
-        ids = matching_ids(f.q)
-        if ids is not None:
-            conds.append(RegistryEntry.id.in_(ids))  # the index holds the title too
+    if "match" in values:  # the index holds the title too
+        conds.append(RegistryEntry.id.in_(matching_statement(_dialect(), values["match"])))
     return conds
+
+
+def _shape(viewer: User, f: Filters, values: dict, *purpose) -> tuple:
+    """Everything the structure of a list statement depends on (plain.built): the viewer's role,
+    which filters are set, reviewed yes/no, the order, the database (the search's syntax)."""
+    return shape_of(values, "registry", viewer.role, f.reviewed, f.sort, f.dir, _dialect(), *purpose)
 
 
 def _order(f: Filters) -> tuple:
@@ -111,7 +143,10 @@ def entries_query(viewer: User, f: Filters):
 
 def count_entries(viewer: User, f: Filters) -> int:
     """How many match: on the conditions alone (no join, no order), so an index can answer it."""
-    return db.session.scalar(select(func.count(RegistryEntry.id)).where(*_conditions(viewer, f)))
+    values = _values(viewer, f)
+    statement = built(_shape(viewer, f, values, "count"), lambda: select(func.count(RegistryEntry.id)).where(
+        *_conditions(viewer, f)))
+    return plain.scalar(statement, values)
 
 
 def get_entry(entry_id: int) -> RegistryEntry | None:
@@ -120,24 +155,34 @@ def get_entry(entry_id: int) -> RegistryEntry | None:
                              .where(RegistryEntry.id == entry_id))
 
 
+# What a list line shows of an entry (registry/_row.html, the API's items), read as plain columns.
+ROW_COLUMNS = (RegistryEntry.id, RegistryEntry.title, RegistryEntry.department_id, RegistryEntry.doc_number,
+               RegistryEntry.status, RegistryEntry.origin, RegistryEntry.impact_level, RegistryEntry.yes_count,
+               RegistryEntry.year, RegistryEntry.published_on, RegistryEntry.updated_at)
+
+
 def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
                  past_end: str = "last") -> tuple[Page, dict]:
-    """(a page of entries with their departments, {reviews, reviewed}): four statements whatever the
-    data (count, keys, rows, review rounds; departments joined to the rows; the reviewed flag is a
-    column). A search counts its matches with the keys (a window count), so that the full-text
-    match runs once."""
-    conditions, order = _conditions(viewer, f), _order(f)
+    """(a page of entries as plain rows, {reviews, reviewed}): at most four statements whatever the
+    data (count, keys, rows with their department's name, review rounds), each built once per
+    shape (review/plain.py). A search counts its matches with the keys (a window count), so that
+    the full-text match runs once."""
+    values = _values(viewer, f)
     page = max(page, 1)
 
     def keys_at(n: int, counted: bool):
         # The page's keys sorted on (sort column, id) alone: sorting the full rows of every match
         # (a search's 700 entries) built a temporary b-tree of whole rows, 5 ms against 2 ms.
-        columns = (RegistryEntry.id, func.count().over()) if counted else (RegistryEntry.id,)
-        return db.session.execute(select(*columns).where(*conditions).order_by(*order)
-                                  .limit(per_page).offset((n - 1) * per_page)).all()
+        def build():
+            columns = (RegistryEntry.id, func.count().over()) if counted else (RegistryEntry.id,)
+            return (select(*columns).where(*_conditions(viewer, f)).order_by(*_order(f))
+                    .limit(bindparam("limit")).offset(bindparam("offset")))
+
+        return plain.rows(built(_shape(viewer, f, values, "keys", counted), build),
+                          {**values, "limit": per_page, "offset": (n - 1) * per_page})
 
     rows, total = [], None
-    if f.q:
+    if "match" in values:
         rows = keys_at(page, counted=True)
         total = rows[0][1] if rows else None
     if total is None:
@@ -149,12 +194,19 @@ def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
             return Page([], total, page, per_page), decorate([])
         page, rows = last, []
     ids = [r[0] for r in rows] if rows else [r[0] for r in keys_at(page, counted=False)]
-    items = list(db.session.scalars(select(RegistryEntry).where(RegistryEntry.id.in_(ids))
-                                    .options(joinedload(RegistryEntry.department)).order_by(*order))) if ids else []
+    items = _rows_of(ids, f) if ids else []
     return Page(items, total, page, per_page), decorate(items)
 
 
-def decorate(items: list[RegistryEntry]) -> dict:
+def _rows_of(ids: list[int], f: Filters) -> list:
+    statement = built(("registry", "rows", f.sort, f.dir), lambda: (
+        select(*ROW_COLUMNS, RegistryEntry.reviewed, Department.display.label("department"))
+        .join(Department, RegistryEntry.department_id == Department.id)
+        .where(RegistryEntry.id.in_(bindparam("ids", expanding=True))).order_by(*_order(f))))
+    return plain.rows(statement, {"ids": ids})
+
+
+def decorate(items: list) -> dict:
     reviews = reviews_of([e.id for e in items])
     return {"reviews": reviews, "reviewed": {e.id: e.reviewed for e in items}}
 
@@ -177,25 +229,25 @@ def all_rows(viewer: User, f: Filters, batch: int = 5000):
 
 def filter_choices(viewer: User) -> dict:
     """The departments and years the viewer's filters offer (two statements; an index probe per
-    department and per year, not a scan of the entries)."""
-    from sqlalchemy import exists
-
+    department and per year, not a scan of the entries). Departments as (id, display) rows."""
     deps = []
     if viewer.role is not Role.department:  # a department has no department filter
-        deps = db.session.scalars(select(Department).where(
+        deps = plain.rows(built(("registry", "departments"), lambda: select(
+            Department.id, Department.display.label("display")).where(
             exists(select(RegistryEntry.id).where(RegistryEntry.department_id == Department.id)))
-            .order_by(Department.name)).all()
-    return {"departments": deps, "years": entry_years(visible_entries(viewer))}
+            .order_by(Department.name)))
+    values = {"viewer_department": viewer.department_id} if viewer.role is Role.department else {}
+    statement = built(("registry", "years", viewer.role), lambda: _years_statement(visible_entries(viewer)))
+    return {"departments": deps, "years": [r[0] for r in plain.rows(statement, values)]}
 
 
-def entry_years(condition) -> list[int]:
-    """The distinct years of the entries matching ``condition``, newest first, by one index probe
-    per year (a recursive query that asks for the next year down) instead of a DISTINCT that
-    reads the whole year index: 0.3 ms against 3 ms at 10,000 entries."""
+def _years_statement(condition):
+    """The distinct years by one index probe per year (a recursive query that asks for the next
+    year down) instead of a DISTINCT that reads the whole year index: 0.3 ms against 3 ms at
+    10,000 entries."""
     e = RegistryEntry
     years = select(select(func.max(e.year)).where(condition).scalar_subquery().label("year")).cte(
         "years", recursive=True)
     below = select(func.max(e.year)).where(condition, e.year < years.c.year).scalar_subquery()
     years = years.union_all(select(below).where(years.c.year.is_not(None)))
-    return list(db.session.scalars(select(years.c.year).where(years.c.year.is_not(None))
-                                   .order_by(years.c.year.desc())))
+    return select(years.c.year).where(years.c.year.is_not(None)).order_by(years.c.year.desc())

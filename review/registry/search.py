@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Integer, column, text as sql_text
+from sqlalchemy import Integer, bindparam, column, text as sql_text
 
 from ..extensions import db
 from .models import RegistryEntry
@@ -45,22 +45,34 @@ def query_terms(q: str) -> list[str]:
     return list(seen)[:MAX_QUERY_TERMS]
 
 
-def matching_ids(q: str):
-    """A subquery of the entry ids whose title or text holds every term of ``q`` (None: no terms)."""
+def match_value(q: str, dialect: str) -> str | None:
+    """The value of the search's ``match`` parameter for ``q`` on ``dialect`` (None: no terms)."""
     terms = query_terms(q)
     if not terms:
         return None
     prefix = len(terms) == 1 and len(terms[0]) == 1 and _CJK_RUN.fullmatch(terms[0])
-    dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
         # Each term quoted: FTS5 syntax characters in a user's query are then plain text.
-        match = f'"{terms[0]}"*' if prefix else " AND ".join(f'"{t}"' for t in terms)
-        return sql_text("SELECT rowid FROM registry_fts WHERE registry_fts MATCH :match").bindparams(
-            match=match).columns(column("rowid", Integer))
+        return f'"{terms[0]}"*' if prefix else " AND ".join(f'"{t}"' for t in terms)
     if dialect == "postgresql":
-        query = f"{terms[0]}:*" if prefix else " & ".join(terms)
+        return f"{terms[0]}:*" if prefix else " & ".join(terms)
+    return f"%{normalise(q).strip()}%"  # other databases: a plain scan of the titles
+
+
+def matching_statement(dialect: str, value: str | None = None):
+    """The entry ids whose title or text matches the named parameter ``match`` (``match_value``)."""
+    if dialect == "sqlite":
+        return sql_text("SELECT rowid FROM registry_fts WHERE registry_fts MATCH :match").bindparams(
+            bindparam("match", value)).columns(column("rowid", Integer))
+    if dialect == "postgresql":
         return sql_text("SELECT entry_id FROM registry_text WHERE to_tsvector('simple', terms) @@ "
-                        "to_tsquery('simple', :query)").bindparams(
-                            query=query).columns(column("entry_id", Integer))
-    like = f"%{normalise(q).strip()}%"  # other databases: a plain scan
-    return db.select(RegistryEntry.id).where(RegistryEntry.title.like(like))
+                        "to_tsquery('simple', :match)").bindparams(
+                            bindparam("match", value)).columns(column("entry_id", Integer))
+    return db.select(RegistryEntry.id).where(RegistryEntry.title.like(bindparam("match", value)))
+
+
+def matching_ids(q: str):
+    """A subquery of the entry ids whose title or text holds every term of ``q`` (None: no terms)."""
+    dialect = db.session.get_bind().dialect.name
+    value = match_value(q, dialect)
+    return None if value is None else matching_statement(dialect, value)

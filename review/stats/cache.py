@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit.models import AuditEvent
-from ..extensions import db
+from .. import plain
 from ..registry.models import RegistryEntry
 from ..submissions.models import Submission
 from .filters import StatsFilter
@@ -25,34 +25,40 @@ _lock = threading.Lock()
 def data_signature() -> tuple:
     # The counts stay (about 1 ms at 10,000 rows): on PostgreSQL an insert can commit after one
     # with a higher id, and a highest id would then miss it.
-    return tuple(db.session.execute(select(
+    return tuple(plain.rows(plain.built(("stats", "signature"), lambda: select(
         select(func.max(AuditEvent.id)).scalar_subquery(),
         select(func.max(Submission.updated_at)).scalar_subquery(),
         select(func.count(Submission.id)).scalar_subquery(),
         select(func.max(RegistryEntry.updated_at)).scalar_subquery(),
-        select(func.count(RegistryEntry.id)).scalar_subquery())).one())
+        select(func.count(RegistryEntry.id)).scalar_subquery())))[0])
 
 
 _computing: dict[tuple, threading.Lock] = {}
 
 
 def cached_stats(f: StatsFilter, config) -> dict:
+    return stats_and_key(f, config)[0]
+
+
+def stats_and_key(f: StatsFilter, config) -> tuple[dict, tuple | None]:
+    """(the figures, the key they are kept under): the key changes whenever the figures may, so a
+    page can keep what it renders of them under it too (None: caching is off)."""
     size = int(config.get("PAGE_CACHE_SIZE") or 0)
     if size <= 0:
-        return collect_stats(f, config)
+        return collect_stats(f, config), None
     key = (f, data_signature(), str(config.get("HOLIDAYS")), str(config.get("EXTRA_WORKDAYS")))
     cache: OrderedDict = current_app.extensions.setdefault("stats_cache", OrderedDict())
     with _lock:
         if key in cache:
             cache.move_to_end(key)
-            return cache[key]
+            return cache[key], key
         # Requests that miss together wait for the first one's figures instead of each counting
         # them again (a page opened by many users right after a change).
         computing = _computing.setdefault(key, threading.Lock())
     with computing:
         with _lock:
             if key in cache:
-                return cache[key]
+                return cache[key], key
         try:
             stats = collect_stats(f, config)
             with _lock:
@@ -62,4 +68,4 @@ def cached_stats(f: StatsFilter, config) -> dict:
         finally:
             with _lock:
                 _computing.pop(key, None)
-    return stats
+    return stats, key

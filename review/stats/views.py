@@ -5,15 +5,19 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..accounts.models import Department
+from .. import plain
 from ..extensions import db
+from ..i18n import language
+from ..pagecache import fragment
 from ..jobs import Job, JobStatus
 from ..messages import error_text
 from ..permissions import can_view_job, can_view_statistics
 from ..submissions.models import Submission
-from .cache import cached_stats
+from .cache import stats_and_key
 from .charts import chart_specs, days, percent
 from .filters import FilterError, StatsFilter, parse_filters
 from .jobs import KIND, report_path, start_report
@@ -37,10 +41,12 @@ def request_filters() -> tuple[StatsFilter, str | None]:
 
 
 def filter_choices() -> tuple[list[tuple[int, str]], list[int]]:
-    departments = db.session.execute(select(Department.id, Department.display).order_by(Department.name)).all()
+    departments = plain.rows(plain.built(("stats", "departments"), lambda: select(
+        Department.id, Department.display).order_by(Department.name)))
     # Two scalar subqueries: SQLite answers a lone min() or max() from the index, not both at once.
-    lo, hi = db.session.execute(select(select(func.min(Submission.created_at)).scalar_subquery(),
-                                       select(func.max(Submission.created_at)).scalar_subquery())).one()
+    lo, hi = plain.rows(plain.built(("stats", "years"), lambda: select(
+        select(func.min(Submission.created_at)).scalar_subquery(),
+        select(func.max(Submission.created_at)).scalar_subquery())))[0]
     f = StatsFilter(tz=current_app.config["TIMEZONE"])
     years = list(range(f.local(hi).year, f.local(lo).year - 1, -1)) if lo is not None else []
     return [tuple(d) for d in departments], years
@@ -54,13 +60,21 @@ def index():
     f, problem = request_filters()
     if problem:
         flash(problem, "error")
-    stats = cached_stats(f, current_app.config)
+    stats, key = stats_and_key(f, current_app.config)
     departments, years = filter_choices()
     if f.year is not None and f.year not in years:
         years = sorted({*years, f.year}, reverse=True)
-    return render_template("stats/index.html", stats=stats, charts=chart_specs(stats), f=f, departments=departments,
-                           years=years, echarts=VENDOR_ECHARTS.is_file(), percent=percent, days=days), \
-        (400 if problem else 200)
+    echarts = VENDOR_ECHARTS.is_file()
+
+    def render_figures() -> str:
+        return render_template("stats/_figures.html", stats=stats, charts=chart_specs(stats), echarts=echarts,
+                               percent=percent, days=days)
+
+    # The figures' HTML is kept under the figures' own key (None when caching is off: rendered afresh).
+    figures = fragment("stats_figures", (key, language(), echarts), render_figures) if key is not None \
+        else Markup(render_figures())
+    return render_template("stats/index.html", figures=figures, f=f, departments=departments,
+                           years=years, echarts=echarts), (400 if problem else 200)
 
 
 @bp.route("/report", methods=["POST"])
