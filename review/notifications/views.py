@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from ..audit.models import Notification
+from .. import plain
 from ..extensions import db
 from ..listing import paginate
 from ..i18n import content
@@ -50,7 +51,7 @@ def mark_read():
 
 @lru_cache(maxsize=1)
 def _unread_query():
-    """Built once: the navigation of every page runs it."""
+    """Built once: the navigation of every page runs it (a plain read: review/plain.py)."""
     return db.select(db.func.count(Notification.id)).where(Notification.user_id == db.bindparam("user_id"),
                                                            Notification.read.is_(False))
 
@@ -60,6 +61,6 @@ def unread_count():
     def count() -> int:
         if not current_user.is_authenticated:
             return 0
-        return db.session.scalar(_unread_query(), {"user_id": current_user.id}) or 0
+        return plain.scalar(_unread_query(), {"user_id": current_user.id}) or 0
 
     return {"unread_notifications": count}

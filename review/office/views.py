@@ -32,7 +32,7 @@ from ..routing import store as routing_store
 from ..routing.operations import default_due, propose_for_submission
 from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
-from .. import lanes
+from .. import lanes, plain
 from ..followups.operations import followup_list, followup_of
 from ..submissions.models import RETURN_ITEMS, Conclusion, Lane, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
@@ -119,12 +119,14 @@ def batch():
 
 
 def _detail_query(sub_id: int) -> Submission:
-    # Everything the page shows, in a fixed number of statements (none from the template).
-    sub = db.session.scalar(db.select(Submission).where(Submission.id == sub_id).options(
+    # Everything the page shows, in a fixed number of statements (none from the template). Built
+    # once (review/plain.py): the cache key of a statement with five loader options cost ~2 ms.
+    sub = db.session.scalar(plain.built(("office", "detail"), lambda: db.select(Submission).where(
+        Submission.id == db.bindparam("sub_id")).options(
         joinedload(Submission.department), selectinload(Submission.drafters),
         selectinload(Submission.versions).selectinload(SubmissionVersion.files),
         selectinload(Submission.assignments).joinedload(Assignment.expert),
-        selectinload(Submission.decisions)))
+        selectinload(Submission.decisions))), {"sub_id": sub_id})
     if sub is None:
         abort(404)
     return sub
