@@ -25,21 +25,36 @@ def submission_page(query):
     return paginate(query), args
 
 
+def list_args() -> dict:
+    """The list's ?q= (title search), ?status=, ?sort= and ?dir= as the page keeps them."""
+    q = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    if status not in Status._value2member_map_:
+        status = ""
+    sort = request.args.get("sort", "updated")
+    if sort not in SORTS:
+        sort = "updated"
+    descending = request.args.get("dir", "desc" if sort in ("updated", "created") else "asc") == "desc"
+    return {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}
+
+
+def submission_order(args: dict) -> tuple:
+    """The list's order: the sort column, then the id in the same direction, so that one index
+    (column, id) serves both directions."""
+    column = SORTS[args["sort"]]
+    if args["dir"] == "desc":
+        return column.desc(), Submission.id.desc()
+    return column.asc(), Submission.id.asc()
+
+
 def filtered_submissions(query):
     """The list's filters and order applied to a Submission query (the page and its export alike)."""
-    q = request.args.get("q", "").strip()
-    if q:
-        query = query.where(Submission.title.contains(q))
-    status = request.args.get("status", "")
-    if status in Status._value2member_map_:
-        query = query.where(Submission.status == Status(status))
-    sort = request.args.get("sort", "updated")
-    column = SORTS.get(sort, Submission.updated_at)
-    descending = request.args.get("dir", "desc" if sort in ("updated", "created") else "asc") == "desc"
-    # The tie-break follows the sort's direction, so one index (column, id) serves both directions.
-    tie = Submission.id.desc() if descending else Submission.id.asc()
-    query = query.order_by(column.desc() if descending else column.asc(), tie)
-    return query, {"q": q, "status": status, "sort": sort, "dir": "desc" if descending else "asc"}
+    args = list_args()
+    if args["q"]:
+        query = query.where(Submission.title.contains(args["q"]))
+    if args["status"]:
+        query = query.where(Submission.status == Status(args["status"]))
+    return query.order_by(*submission_order(args)), args
 
 
 def page_count(total: int, per_page: int) -> int:

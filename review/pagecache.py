@@ -87,7 +87,8 @@ def list_rows(name: str, template: str, items, row_key, **context) -> Markup:
 
 # What each kept list row shows (templates/*/_*_rows.html); a value missing here would go stale.
 def queue_row_key(s, _context) -> tuple:
-    return (s.id, s.title, s.department.display, s.policy_type, s.current_round, s.status, s.created_at,
+    # A plain row of office/queue.py (``department`` is the department's display name).
+    return (s.id, s.title, s.department, s.policy_type, s.current_round, s.status, s.created_at,
             s.review_due)
 
 

@@ -1,12 +1,14 @@
 """The progress board's figures: deadlines, clause comments and last activity per seat and per review.
 
 Read as plain rows (a count, a page of reviews, their seats, the seats' figures): the board costs
-the same statements however many reviews and comments there are, and builds no ORM objects."""
+the same statements however many reviews and comments there are, and builds no ORM objects. The
+statements are built once (review/plain.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from .. import plain
 from ..calendar import to_local
 from ..accounts.models import Department
 from ..experts.models import Expert
@@ -91,14 +93,16 @@ def _latest(*moments: datetime | None) -> datetime | None:
 def board_page(page: int, per_page: int) -> Page:
     """The reviews under way, the nearest deadline first: a count and one page of plain rows."""
     under_review = Submission.status == Status.under_review
-    total = db.session.scalar(db.select(db.func.count(Submission.id)).where(under_review))
+    total = plain.scalar(plain.built(("board", "count"), lambda: db.select(db.func.count(Submission.id))
+                                     .where(under_review)))
     page = min(max(page, 1), page_count(total, per_page))
-    rows = db.session.execute(
+    rows = plain.rows(plain.built(("board", "page"), lambda: (
         db.select(Submission.id, Submission.title, Department.display,
                   Submission.current_round, Submission.review_due, Submission.updated_at)
         .join(Department, Department.id == Submission.department_id).where(under_review)
         .order_by(Submission.review_due.asc().nulls_last(), Submission.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(db.bindparam("limit")).offset(db.bindparam("offset")))),
+        {"limit": per_page, "offset": (page - 1) * per_page})
     return Page([ReviewFacts(*row) for row in rows], total, page, per_page)
 
 
@@ -110,11 +114,12 @@ def seats_of(subs: list[ReviewFacts]) -> dict[int, list[SeatFacts]]:
     if not subs:
         return seats
     rounds = {s.id: s.current_round for s in subs}
-    rows = db.session.execute(
+    rows = plain.rows(plain.built(("board", "seats"), lambda: (
         db.select(Assignment.submission_id, Assignment.round, Assignment.id, Assignment.status, Assignment.due,
                   Assignment.invited_at, Assignment.responded_at, Expert.name)
         .join(Expert, Expert.id == Assignment.expert_id)
-        .where(Assignment.submission_id.in_(list(seats))).order_by(Assignment.id))
+        .where(Assignment.submission_id.in_(db.bindparam("ids", expanding=True))).order_by(Assignment.id))),
+        {"ids": list(seats)})
     for sid, round_, *facts in rows:
         if round_ == rounds[sid]:
             seats[sid].append(SeatFacts(*facts))
@@ -125,13 +130,13 @@ def seat_figures(assignment_ids: list[int]) -> dict[int, tuple[int, datetime | N
     """assignment id → (clause comments, last comment, opinion last saved), in one statement."""
     if not assignment_ids:
         return {}
-    rows = db.session.execute(
+    rows = plain.rows(plain.built(("board", "figures"), lambda: (
         db.select(Opinion.assignment_id,
                   db.func.count(ClauseComment.id).filter(ClauseComment.clause_id.is_not(None)),
                   db.func.max(ClauseComment.created_at), db.func.max(Opinion.updated_at))
         .outerjoin(ClauseComment, ClauseComment.opinion_id == Opinion.id)
-        .where(Opinion.assignment_id.in_(assignment_ids))
-        .group_by(Opinion.assignment_id)).all()
+        .where(Opinion.assignment_id.in_(db.bindparam("ids", expanding=True)))
+        .group_by(Opinion.assignment_id))), {"ids": list(assignment_ids)})
     return {aid: (count, last_comment, saved) for aid, count, last_comment, saved in rows}
 
 

@@ -23,7 +23,7 @@ from ..accounts.models import Role
 from ..calendar import local_today
 from ..experts.models import Expert
 from ..extensions import db
-from ..listing import submission_page
+from ..listing import list_args
 from ..messages import error_text, exc_text
 from ..permissions import committee
 from ..reviews import operations as rops
@@ -37,6 +37,7 @@ from ..followups.operations import followup_list, followup_of
 from ..submissions.models import RETURN_ITEMS, Conclusion, Lane, Status, Submission, SubmissionVersion
 from ..workflow import TransitionError, available_actions
 from .board import board_page, board_rows
+from .queue import queue_page, status_counts
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -66,9 +67,9 @@ def _run(action, success: str, sub: Submission):
 def queue():
     if not request.args:
         return redirect(url_for(".queue", status=Status.submitted.value, sort="created", dir="asc"))
-    page, args = submission_page(db.select(Submission).options(joinedload(Submission.department)))
-    counts = dict(db.session.execute(
-        db.select(Submission.status, db.func.count(Submission.id)).group_by(Submission.status)).all())
+    args = list_args()
+    counts = status_counts()
+    page = queue_page(args, counts, request.args.get("page", 1, type=int), int(current_app.config["PAGE_SIZE"]))
     return render_template("office/queue.html", page=page, args=args, counts=counts, Status=Status)
 
 
