@@ -98,8 +98,9 @@ def expert_row_key(e, context) -> tuple:
 
 
 def register_row_key(s, _context) -> tuple:
-    # A sheet's facts are signed and never change; its status and intakes do.
-    return (s.id, s.serial, s.status, len(s.intakes))
+    # A plain row of sheets/register.py:register_page. A sheet's facts are signed and never change;
+    # its status and intakes (their number) do.
+    return (s.id, s.serial, s.status, s.intakes)
 
 
 def init_app(app) -> None:

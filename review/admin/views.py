@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from ..accounts.auth import role_required
 from ..accounts.models import Role, User
 from ..experts.models import Expert
-from ..experts.operations import ImportError_, import_experts_csv
+from ..experts.operations import ImportError_, expert_list_page, import_experts_csv
 from ..extensions import db
-from ..listing import paginate
 from .forms import ExpertImportForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,16 +74,10 @@ def experts():
                     unchanged=len(report.unchanged)), "success")
             return redirect(url_for("admin.experts"))
     q = request.args.get("q", "").strip()
-    query = db.select(Expert).order_by(Expert.name)
-    if q:
-        like = f"%{q}%"
-        # A domain is found by its code or either label ("慢性病" finds every 慢性病防治 expert).
-        codes = [d.code for d in current_app.extensions["domains"].values()
-                 if q.lower() in d.code or q in d.zh or q.lower() in d.en.lower()]
-        in_domain = [db.cast(Expert.domains, db.String).like(f'%"{code}"%') for code in codes]
-        query = query.where(db.or_(Expert.name.like(like), Expert.affiliation.like(like),
-                                   Expert.expertise.like(like), *in_domain))
-    page = paginate(query)
+    # A domain is found by its code or either label ("慢性病" finds every 慢性病防治 expert).
+    codes = [d.code for d in current_app.extensions["domains"].values()
+             if q.lower() in d.code or q in d.zh or q.lower() in d.en.lower()] if q else []
+    page = expert_list_page(q, codes, request.args.get("page", 1, type=int), int(current_app.config["PAGE_SIZE"]))
     from ..routing.operations import open_loads
 
     return render_template("admin/experts.html", page=page, form=form, q=q, loads=open_loads(e.id for e in page.items))

@@ -5,8 +5,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from .. import validation as v
+from .. import plain, validation as v
 from ..extensions import db
+from ..listing import Page, page_count
 from .models import Expert
 
 CSV_COLUMNS = ["name", "title", "affiliation", "domains", "expertise"]
@@ -173,3 +174,39 @@ def name_suggestions(q: str, limit: int = 12) -> list[dict]:
                                             Expert.expertise.like(like, escape="\\")))
         .order_by(starts, Expert.name).limit(limit)).all()
     return [{"name": name, "affiliation": affiliation} for name, affiliation in rows]
+
+
+# -- the expert list (admin and office) ------------------------------------------------------------
+
+LIST_COLUMNS = (Expert.id, Expert.name, Expert.active, Expert.title, Expert.affiliation, Expert.domains,
+                Expert.expertise, Expert.max_load)
+
+
+def expert_list_page(q: str, domain_codes: list[str], page: int, per_page: int) -> Page:
+    """A page of the experts by name as plain rows (LIST_COLUMNS), with ``q`` found in the name,
+    affiliation or expertise, or ``domain_codes`` among the domains. A count, the page's keys and
+    its rows, each built once per shape (review/plain.py: the number of codes is part of it). A
+    page past the end is the last."""
+    values: dict = {}
+    if q:
+        values["like"] = f"%{q}%"
+        values.update({f"code{i}": f'%"{code}"%' for i, code in enumerate(domain_codes)})
+
+    def conditions() -> list:
+        if not q:
+            return []
+        like = db.bindparam("like")
+        in_domain = [db.cast(Expert.domains, db.String).like(db.bindparam(f"code{i}"))
+                     for i in range(len(domain_codes))]
+        return [db.or_(Expert.name.like(like), Expert.affiliation.like(like), Expert.expertise.like(like),
+                       *in_domain)]
+
+    shape = plain.shape_of(values, "experts")
+    total = plain.scalar(plain.built((*shape, "count"), lambda: db.select(db.func.count(Expert.id))
+                                     .where(*conditions())), values)
+    page = min(max(page, 1), page_count(total, per_page))
+    rows = plain.rows(plain.built((*shape, "rows"), lambda: db.select(*LIST_COLUMNS).where(*conditions())
+                                  .order_by(Expert.name).limit(db.bindparam("limit"))
+                                  .offset(db.bindparam("offset"))),
+                      {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    return Page(rows, total, page, per_page)

@@ -409,6 +409,7 @@ from .register import (  # noqa: E402,F401  (public API; register imports the he
     INTAKE_OUTCOMES,
     record_intake,
     register_departments,
+    register_page,
     register_query,
     register_years,
 )

@@ -9,7 +9,6 @@ from flask_login import current_user
 from ..accounts.auth import role_required
 from ..accounts.models import Role
 from ..extensions import db, limiter
-from ..listing import paginate
 from ..sheets import operations as ops
 from ..sheets import signing
 from ..sheets.models import SheetStatus
@@ -112,7 +111,7 @@ def register():
     year = args.get("year", type=int)
     filters = {"status": args.get("status", ""), "conclusion": args.get("conclusion", ""),
                "department": args.get("department", "").strip(), "year": year, "q": args.get("q", "").strip()}
-    page = paginate(ops.register_query(**filters))
+    page = ops.register_page(filters, args.get("page", 1, type=int), int(current_app.config["PAGE_SIZE"]))
     return render_template("verify/register.html", page=page, filters=filters,
                            statuses=[s.value for s in SheetStatus], conclusions=[c.value for c in Conclusion],
                            departments=ops.register_departments(), years=ops.register_years())
