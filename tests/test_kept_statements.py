@@ -59,6 +59,13 @@ def test_registry_viewers_and_filters_of_one_shape_each_get_their_own(app, make)
         edu_years = re.findall(r'<option value="(\d{4})"', edu_client.get("/registry/").get_data(as_text=True))
         env_years = re.findall(r'<option value="(\d{4})"', env_client.get("/registry/").get_data(as_text=True))
         assert (edu_years, env_years) == (["2026", "2025"], ["2026"])
+    # The numbers counted without any filter: every entry the viewer may see.
+    from review.accounts.operations import create_token
+
+    for username, total in (("office", 3), ("edu", 2), ("env", 1)):
+        token = create_token(username)
+        body = app.test_client().get("/api/v1/registry", headers={"Authorization": f"Bearer {token}"}).get_json()
+        assert body["total"] == total
 
 
 def test_queue_filters_of_one_shape_each_get_their_own(app, make):
@@ -82,6 +89,12 @@ def test_queue_filters_of_one_shape_each_get_their_own(app, make):
         assert titles("/office/?status=submitted&q=营养") == {"营养餐方案"}
         assert titles("/office/?status=submitted&q=控烟") == {"控烟方案"}
         assert titles("/office/?status=&q=方案") == {"控烟方案", "营养餐方案", "退回的方案", "审查中的方案"}
+    app.config["PAGE_SIZE"] = 1  # the totals: per status, over all, and of a search
+    assert "page=2" in office.get("/office/?status=submitted").get_data(as_text=True)
+    assert "page=2" not in office.get("/office/?status=returned").get_data(as_text=True)
+    # All four counted: page 9 shows the last page, the fourth, the same as page 4.
+    assert titles("/office/?status=&page=9") == titles("/office/?status=&page=4") != titles("/office/?status=&page=3")
+    assert "page=2" in office.get("/office/?status=&q=方案").get_data(as_text=True)
 
 
 def test_register_filters_of_one_shape_each_get_their_own(app, client, auth):
@@ -114,6 +127,10 @@ def test_expert_searches_of_one_shape_each_get_their_own(app, make):
         assert names("环境研究院") == {"李环境"}
         assert names("王") == {"王营养"}
         assert names("") == {"王营养", "李环境"}
+    # Counted over every expert when no search is set (a page a name: two pages).
+    app.config["PAGE_SIZE"] = 1
+    assert "page=2" in admin.get("/admin/experts").get_data(as_text=True)
+    assert "page=2" not in admin.get("/admin/experts?q=王").get_data(as_text=True)
 
 
 def test_a_kept_statement_takes_new_values_and_the_cap_clears_the_shapes(app, make):

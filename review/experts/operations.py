@@ -202,7 +202,7 @@ def expert_list_page(q: str, domain_codes: list[str], page: int, per_page: int) 
                        *in_domain)]
 
     shape = plain.shape_of(values, "experts")
-    total = plain.scalar(plain.built((*shape, "count"), lambda: db.select(db.func.count(Expert.id))
+    total = plain.scalar(plain.built((*shape, "count"), lambda: db.select(db.func.count()).select_from(Expert)
                                      .where(*conditions())), values)
     page = min(max(page, 1), page_count(total, per_page))
     rows = plain.rows(plain.built((*shape, "rows"), lambda: db.select(*LIST_COLUMNS).where(*conditions())

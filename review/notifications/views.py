@@ -52,7 +52,7 @@ def mark_read():
 @lru_cache(maxsize=1)
 def _unread_query():
     """Built once: the navigation of every page runs it (a plain read: review/plain.py)."""
-    return db.select(db.func.count(Notification.id)).where(Notification.user_id == db.bindparam("user_id"),
+    return db.select(db.func.count()).select_from(Notification).where(Notification.user_id == db.bindparam("user_id"),
                                                            Notification.read.is_(False))
 
 

@@ -93,7 +93,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
 def board_page(page: int, per_page: int) -> Page:
     """The reviews under way, the nearest deadline first: a count and one page of plain rows."""
     under_review = Submission.status == Status.under_review
-    total = plain.scalar(plain.built(("board", "count"), lambda: db.select(db.func.count(Submission.id))
+    total = plain.scalar(plain.built(("board", "count"), lambda: db.select(db.func.count()).select_from(Submission)
                                      .where(under_review)))
     page = min(max(page, 1), page_count(total, per_page))
     rows = plain.rows(plain.built(("board", "page"), lambda: (

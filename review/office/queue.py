@@ -17,7 +17,7 @@ ROW_COLUMNS = (Submission.id, Submission.title, Submission.policy_type, Submissi
 
 def status_counts() -> dict[Status, int]:
     return dict(plain.rows(plain.built(("queue", "counts"), lambda: db.select(
-        Submission.status, db.func.count(Submission.id)).group_by(Submission.status))))
+        Submission.status, db.func.count()).group_by(Submission.status))))
 
 
 def _conditions(args: dict) -> list:
@@ -43,7 +43,7 @@ def queue_page(args: dict, counts: dict[Status, int], page: int, per_page: int) 
     values = _values(args)
     shape = plain.shape_of(values, "queue", args["sort"], args["dir"])
     if args["q"]:
-        total = plain.scalar(plain.built((*shape, "count"), lambda: db.select(db.func.count(Submission.id))
+        total = plain.scalar(plain.built((*shape, "count"), lambda: db.select(db.func.count()).select_from(Submission)
                                          .where(*_conditions(args))), values)
     elif args["status"]:
         total = counts.get(Status(args["status"]), 0)

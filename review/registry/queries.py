@@ -144,7 +144,7 @@ def entries_query(viewer: User, f: Filters):
 def count_entries(viewer: User, f: Filters) -> int:
     """How many match: on the conditions alone (no join, no order), so an index can answer it."""
     values = _values(viewer, f)
-    statement = built(_shape(viewer, f, values, "count"), lambda: select(func.count(RegistryEntry.id)).where(
+    statement = built(_shape(viewer, f, values, "count"), lambda: select(func.count()).select_from(RegistryEntry).where(
         *_conditions(viewer, f)))
     return plain.scalar(statement, values)
 

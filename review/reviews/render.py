@@ -121,9 +121,9 @@ def _stamp_query():
     # Over the whole submission, every round: the anonymous letters (专家A/B/C) are given over all
     # of its seats, and a superset only costs a render more often.
     same_submission = seat.submission_id == Assignment.submission_id
-    seats = db.select(db.func.count(seat.id)).where(same_submission).correlate(Assignment).scalar_subquery()
+    seats = db.select(db.func.count()).select_from(seat).where(same_submission).correlate(Assignment).scalar_subquery()
     seat_ids = db.select(db.func.sum(seat.id)).where(same_submission).correlate(Assignment).scalar_subquery()
-    opinions = (db.select(db.func.count(opinion.id)).join(seat, seat.id == opinion.assignment_id)
+    opinions = (db.select(db.func.count()).select_from(opinion).join(seat, seat.id == opinion.assignment_id)
                 .where(same_submission).correlate(Assignment).scalar_subquery())
     revisions = (db.select(db.func.sum(opinion.revision)).join(seat, seat.id == opinion.assignment_id)
                  .where(same_submission).correlate(Assignment).scalar_subquery())

@@ -47,7 +47,7 @@ _state_cache: dict[str, tuple[str, str, ExpertIndex]] = {}
 
 def open_loads(expert_ids=None) -> dict[int, int]:
     open_states = [s for s in AssignmentStatus if s.is_open]
-    query = (db.select(Assignment.expert_id, db.func.count(Assignment.id))
+    query = (db.select(Assignment.expert_id, db.func.count())
              .where(Assignment.status.in_(open_states)).group_by(Assignment.expert_id))
     if expert_ids is not None:
         query = query.where(Assignment.expert_id.in_(list(expert_ids)))

@@ -58,7 +58,7 @@ def _signature_query():
     concluded = Submission.status == Status.concluded
     return db.select(
         db.select(db.func.max(Submission.id)).where(concluded).scalar_subquery(),
-        db.select(db.func.count(Submission.id)).where(concluded).scalar_subquery(),
+        db.select(db.func.count()).select_from(Submission).where(concluded).scalar_subquery(),
         db.select(db.func.max(Submission.updated_at)).where(concluded).scalar_subquery(),
         db.select(db.func.max(Decision.id)).scalar_subquery(),
     )

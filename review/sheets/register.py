@@ -98,14 +98,14 @@ def register_page(filters: dict, page: int, per_page: int) -> Page:
     values = _register_values(**filters)
     shape = plain.shape_of(values, "register")
     total = plain.scalar(plain.built((*shape, "count"), lambda: _filtered(
-        select(func.count(OpinionSheet.id)), values)), values)
+        select(func.count()).select_from(OpinionSheet), values)), values)
     page = min(max(page, 1), page_count(total, per_page))
     keys = plain.rows(plain.built((*shape, "keys"), lambda: _filtered(select(OpinionSheet.id), values)
                                   .order_by(*REGISTER_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))),
                       {**values, "limit": per_page, "offset": (page - 1) * per_page})
     if not keys:
         return Page([], total, page, per_page)
-    intakes = select(func.count(LegalityIntake.id)).where(
+    intakes = select(func.count()).select_from(LegalityIntake).where(
         LegalityIntake.sheet_id == OpinionSheet.id).correlate(OpinionSheet).scalar_subquery()
     rows = plain.rows(plain.built(("register", "rows"), lambda: select(
         OpinionSheet.id, OpinionSheet.serial, OpinionSheet.status, OpinionSheet.facts, intakes.label("intakes"))

@@ -28,9 +28,9 @@ def data_signature() -> tuple:
     return tuple(plain.rows(plain.built(("stats", "signature"), lambda: select(
         select(func.max(AuditEvent.id)).scalar_subquery(),
         select(func.max(Submission.updated_at)).scalar_subquery(),
-        select(func.count(Submission.id)).scalar_subquery(),
+        select(func.count()).select_from(Submission).scalar_subquery(),
         select(func.max(RegistryEntry.updated_at)).scalar_subquery(),
-        select(func.count(RegistryEntry.id)).scalar_subquery())))[0])
+        select(func.count()).select_from(RegistryEntry).scalar_subquery())))[0])
 
 
 _computing: dict[tuple, threading.Lock] = {}
