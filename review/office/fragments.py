@@ -5,6 +5,9 @@
 - One progress-board row: keyed by every value the row shows (the submission's, its seats' and
   their experts' fields, the counted figures), the day and the language, all already loaded for
   the page; a change anywhere in the row is a new key.
+- The parts of the detail page made of a routing proposal alone (the panel's rows with their
+  reasons, the excluded experts, the replacement and name lists): a stored proposal's key hashes
+  everything it holds (routing/store.py), so that key, the part and the language are the key.
 """
 from __future__ import annotations
 
@@ -39,5 +42,14 @@ def board_row(row: BoardRow, today: date) -> Markup:
                     lambda: render_template("office/_board_row.html", row=row))
 
 
+def proposal_part(proposal, key: str | None, part: str) -> Markup:
+    def render() -> str:
+        return render_template("office/_proposal_parts.html", proposal=proposal, part=part)
+
+    if key is None:  # a proposal not stored under a key: rendered afresh
+        return Markup(render())
+    return fragment("proposal_parts", (key, part, language()), render)
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(parsed_report=parsed_report, board_row=board_row)
+    app.jinja_env.globals.update(parsed_report=parsed_report, board_row=board_row, proposal_part=proposal_part)

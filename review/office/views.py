@@ -29,7 +29,7 @@ from ..permissions import committee
 from ..reviews import operations as rops
 from ..reviews.models import Assignment
 from ..routing import store as routing_store
-from ..routing.operations import default_due, propose_for_submission
+from ..routing.operations import default_due, proposal_and_key
 from ..routing.precedents import precedents_for
 from ..submissions import operations as sops
 from .. import lanes, plain
@@ -139,9 +139,9 @@ def detail(sub_id: int):
     sub = _detail_query(sub_id)
     version = sub.current_version
     parsed = (version.parsed if version else None) or {}
-    proposal = None
+    proposal = proposal_key = None
     if sub.status in (Status.accepted, Status.under_review) and parsed:
-        proposal = propose_for_submission(sub)
+        proposal, proposal_key = proposal_and_key(sub)
         if routing_store.wrote():  # computed now: kept for the next views
             db.session.commit()
             sub = _detail_query(sub_id)
@@ -149,7 +149,8 @@ def detail(sub_id: int):
     precedents = precedents_for(current_user, sub, sub.current_version.id) if sub.current_version else None
     actions = available_actions(current_user, sub)
     intake = lanes.screening_of(sub) if "accept" in actions else None
-    return render_template("office/detail.html", sub=sub, proposal=proposal, precedents=precedents,
+    return render_template("office/detail.html", sub=sub, proposal=proposal, proposal_key=proposal_key,
+                           precedents=precedents,
                            actions=actions, default_due=lanes.default_due(sub), parsed=parsed, today=local_today(),
                            intake=intake, suggested=lanes.suggested_lane(intake["level"]) if intake else None,
                            Lane=Lane, followup=followup_of(sub), return_items=RETURN_ITEMS)

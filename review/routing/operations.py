@@ -193,6 +193,11 @@ def propose_for_draft(parsed: dict, department_names: list[str], *, k: int, draf
 def propose_for_submission(sub, *, due: date | None = None) -> Proposal:
     """The proposal for the submission's current draft, computed once per draft version, panel size,
     department, drafters, review period and state of the pool, and stored; read back otherwise."""
+    return proposal_and_key(sub, due=due)[0]
+
+
+def proposal_and_key(sub, *, due: date | None = None) -> tuple[Proposal, str]:
+    """``propose_for_submission`` and the key it is stored under (it hashes every input)."""
     version = sub.current_version
     signature = store.pool_signature()
     department = sub.department.names()
@@ -201,11 +206,11 @@ def propose_for_submission(sub, *, due: date | None = None) -> Proposal:
     key = store.proposal_key(version.id, [sub.panel_size, department, drafters, period], signature)
     stored = store.load_proposal(version.id, key)
     if stored is not None:
-        return stored
+        return stored, key
     proposal = propose_panel(prepared_draft(version.parsed or {}), expert_index(signature), department=department,
                              drafters=drafters, k=sub.panel_size, period=period)
     store.save_proposal(version.id, key, proposal)
-    return proposal
+    return proposal, key
 
 
 def default_due() -> date:
