@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, inspect, select
 
+from . import plain
 from .extensions import db
 from .submissions.models import Status, Submission
 
@@ -47,19 +48,47 @@ def submission_order(args: dict) -> tuple:
     return column.asc(), Submission.id.asc()
 
 
+def submission_filters(args: dict) -> tuple[list, dict]:
+    """(conditions, values) of ``args``' title search and status on Submission: the conditions are
+    named parameters carrying their values, so a statement built once (review/plain.py) takes the
+    values of another request by name."""
+    values: dict = {}
+    if args["q"]:
+        values["q"] = args["q"]
+    if args["status"]:
+        values["status"] = Status(args["status"])
+    conditions = []
+    if "q" in values:
+        conditions.append(Submission.title.contains(db.bindparam("q", values["q"])))
+    if "status" in values:
+        conditions.append(Submission.status == db.bindparam("status", values["status"]))
+    return conditions, values
+
+
 def filtered_submissions(query):
     """The list's filters and order applied to a Submission query (the page and its export alike)."""
     args = list_args()
-    if args["q"]:
-        query = query.where(Submission.title.contains(args["q"]))
-    if args["status"]:
-        query = query.where(Submission.status == Status(args["status"]))
-    return query.order_by(*submission_order(args)), args
+    conditions, _values = submission_filters(args)
+    return query.where(*conditions).order_by(*submission_order(args)), args
 
 
 def page_count(total: int, per_page: int) -> int:
     """How many pages ``total`` rows make: one when there are none."""
     return max((total + per_page - 1) // per_page, 1)
+
+
+def keyed_page(shape: tuple, values: dict, total: int, keys, rows, page: int, per_page: int) -> "Page":
+    """A page of plain rows (review/plain.py) in two statements kept under ``shape``: the page's
+    keys from ``keys()`` (a select of the primary key alone, ordered; this adds LIMIT and OFFSET),
+    then the rows from ``rows()`` (a select whose ``ids`` parameter takes those keys). ``total``
+    rows match; a page past the end is the last."""
+    page = min(max(page, 1), page_count(total, per_page))
+    found = plain.rows(plain.built((*shape, "keys"), lambda: keys().limit(db.bindparam("limit"))
+                                   .offset(db.bindparam("offset"))),
+                       {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    if not found:
+        return Page([], total, page, per_page)
+    return Page(plain.rows(plain.built((*shape, "rows"), rows), {"ids": [k[0] for k in found]}), total, page, per_page)
 
 
 class _Pagination(SelectPagination):

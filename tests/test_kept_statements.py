@@ -12,20 +12,8 @@ from review.extensions import db
 from review.registry.models import EntryStatus
 from review.sheets import operations as sheet_ops
 from review.submissions.models import PolicyType, Status, Submission
-from tests.registry.builders import department, entry
+from tests.registry.builders import department, entry, login, titles
 from tests.sheets.builders import Committee
-
-
-def login(app, username):
-    from tests.conftest import Factory
-
-    c = app.test_client()
-    assert c.post("/login", data={"username": username, "password": Factory.PASSWORD}).status_code == 302
-    return c
-
-
-def registry_titles(html: str) -> set[str]:
-    return set(re.findall(r'href="/registry/\d+">(?:<span lang="zh-CN">)?([^<]+)(?:</span>)?</a>', html))
 
 
 def test_registry_viewers_and_filters_of_one_shape_each_get_their_own(app, make):
@@ -41,20 +29,20 @@ def test_registry_viewers_and_filters_of_one_shape_each_get_their_own(app, make)
     edu_client, env_client, office = login(app, "edu"), login(app, "env"), login(app, "office")
     for _ in range(2):  # the second pass runs on the statements the first one kept
         # Two departments, one shape: each sees its own entries only.
-        assert registry_titles(edu_client.get("/registry/").get_data(as_text=True)) == {
+        assert titles(edu_client.get("/registry/").get_data(as_text=True)) == {
             "校园控烟实施方案", "学生营养餐管理办法"}
-        assert registry_titles(env_client.get("/registry/").get_data(as_text=True)) == {"大气污染防治方案"}
+        assert titles(env_client.get("/registry/").get_data(as_text=True)) == {"大气污染防治方案"}
         # The same search shape for both departments: still each one's own.
-        assert registry_titles(edu_client.get("/registry/?q=吸烟").get_data(as_text=True)) == {"校园控烟实施方案"}
-        assert registry_titles(env_client.get("/registry/?q=吸烟").get_data(as_text=True)) == {"大气污染防治方案"}
+        assert titles(edu_client.get("/registry/?q=吸烟").get_data(as_text=True)) == {"校园控烟实施方案"}
+        assert titles(env_client.get("/registry/?q=吸烟").get_data(as_text=True)) == {"大气污染防治方案"}
         # The office: one filter shape, two values.
-        assert registry_titles(office.get(f"/registry/?department={edu.id}").get_data(as_text=True)) == {
+        assert titles(office.get(f"/registry/?department={edu.id}").get_data(as_text=True)) == {
             "校园控烟实施方案", "学生营养餐管理办法"}
-        assert registry_titles(office.get(f"/registry/?department={env.id}").get_data(as_text=True)) == {
+        assert titles(office.get(f"/registry/?department={env.id}").get_data(as_text=True)) == {
             "大气污染防治方案"}
-        assert registry_titles(office.get("/registry/?year=2025").get_data(as_text=True)) == {"学生营养餐管理办法"}
-        assert registry_titles(office.get("/registry/?q=营养").get_data(as_text=True)) == {"学生营养餐管理办法"}
-        assert registry_titles(office.get("/registry/?q=烟尘").get_data(as_text=True)) == {"大气污染防治方案"}
+        assert titles(office.get("/registry/?year=2025").get_data(as_text=True)) == {"学生营养餐管理办法"}
+        assert titles(office.get("/registry/?q=营养").get_data(as_text=True)) == {"学生营养餐管理办法"}
+        assert titles(office.get("/registry/?q=烟尘").get_data(as_text=True)) == {"大气污染防治方案"}
         # The years a department's filter offers are its own.
         edu_years = re.findall(r'<option value="(\d{4})"', edu_client.get("/registry/").get_data(as_text=True))
         env_years = re.findall(r'<option value="(\d{4})"', env_client.get("/registry/").get_data(as_text=True))

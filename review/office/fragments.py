@@ -42,13 +42,9 @@ def board_row(row: BoardRow, today: date) -> Markup:
                     lambda: render_template("office/_board_row.html", row=row))
 
 
-def proposal_part(proposal, key: str | None, part: str) -> Markup:
-    def render() -> str:
-        return render_template("office/_proposal_parts.html", proposal=proposal, part=part)
-
-    if key is None:  # a proposal not stored under a key: rendered afresh
-        return Markup(render())
-    return fragment("proposal_parts", (key, part, language()), render)
+def proposal_part(proposal, key: str, part: str) -> Markup:
+    return fragment("proposal_parts", (key, part, language()),
+                    lambda: render_template("office/_proposal_parts.html", proposal=proposal, part=part))
 
 
 def init_app(app) -> None:

@@ -10,7 +10,6 @@ from ..accounts.models import Department, Role, User
 from .. import plain
 from ..extensions import db
 from ..listing import Page, page_count
-from ..plain import built, shape_of
 from ..permissions import visible_entries
 from .models import IMPACT_LEVELS, EntryStatus, RegistryEntry
 from .operations import reviewed_condition, reviews_of
@@ -83,9 +82,7 @@ def parse_filters(args) -> Filters:
 def _values(viewer: User, f: Filters) -> dict:
     """The named parameters of ``_conditions(viewer, f)``: their names are the statement's shape,
     their values change from one request to the next."""
-    values: dict = {}
-    if viewer.role is Role.department:
-        values["viewer_department"] = viewer.department_id  # permissions.visible_entries
+    values = _viewer_values(viewer)
     if f.department is not None:
         values["department"] = f.department
     if f.status:
@@ -99,6 +96,11 @@ def _values(viewer: User, f: Filters) -> dict:
         if match is not None:
             values["match"] = match
     return values
+
+
+def _viewer_values(viewer: User) -> dict:
+    """The named parameter of ``permissions.visible_entries(viewer)``: a department's id."""
+    return {"viewer_department": viewer.department_id} if viewer.role is Role.department else {}
 
 
 def _dialect() -> str:
@@ -126,7 +128,7 @@ def _conditions(viewer: User, f: Filters) -> list:
 def _shape(viewer: User, f: Filters, values: dict, *purpose) -> tuple:
     """Everything the structure of a list statement depends on (plain.built): the viewer's role,
     which filters are set, reviewed yes/no, the order, the database (the search's syntax)."""
-    return shape_of(values, "registry", viewer.role, f.reviewed, f.sort, f.dir, _dialect(), *purpose)
+    return plain.shape_of(values, "registry", viewer.role, f.reviewed, f.sort, f.dir, _dialect(), *purpose)
 
 
 def _order(f: Filters) -> tuple:
@@ -144,8 +146,8 @@ def entries_query(viewer: User, f: Filters):
 def count_entries(viewer: User, f: Filters) -> int:
     """How many match: on the conditions alone (no join, no order), so an index can answer it."""
     values = _values(viewer, f)
-    statement = built(_shape(viewer, f, values, "count"), lambda: select(func.count()).select_from(RegistryEntry).where(
-        *_conditions(viewer, f)))
+    statement = plain.built(_shape(viewer, f, values, "count"), lambda: select(func.count()).select_from(
+        RegistryEntry).where(*_conditions(viewer, f)))
     return plain.scalar(statement, values)
 
 
@@ -178,7 +180,7 @@ def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
             return (select(*columns).where(*_conditions(viewer, f)).order_by(*_order(f))
                     .limit(bindparam("limit")).offset(bindparam("offset")))
 
-        return plain.rows(built(_shape(viewer, f, values, "keys", counted), build),
+        return plain.rows(plain.built(_shape(viewer, f, values, "keys", counted), build),
                           {**values, "limit": per_page, "offset": (n - 1) * per_page})
 
     rows, total = [], None
@@ -199,7 +201,7 @@ def entries_page(viewer: User, f: Filters, page: int, per_page: int, *,
 
 
 def _rows_of(ids: list[int], f: Filters) -> list:
-    statement = built(("registry", "rows", f.sort, f.dir), lambda: (
+    statement = plain.built(("registry", "rows", f.sort, f.dir), lambda: (
         select(*ROW_COLUMNS, RegistryEntry.reviewed, Department.display.label("department"))
         .join(Department, RegistryEntry.department_id == Department.id)
         .where(RegistryEntry.id.in_(bindparam("ids", expanding=True))).order_by(*_order(f))))
@@ -232,13 +234,12 @@ def filter_choices(viewer: User) -> dict:
     department and per year, not a scan of the entries). Departments as (id, display) rows."""
     deps = []
     if viewer.role is not Role.department:  # a department has no department filter
-        deps = plain.rows(built(("registry", "departments"), lambda: select(
+        deps = plain.rows(plain.built(("registry", "departments"), lambda: select(
             Department.id, Department.display.label("display")).where(
             exists(select(RegistryEntry.id).where(RegistryEntry.department_id == Department.id)))
             .order_by(Department.name)))
-    values = {"viewer_department": viewer.department_id} if viewer.role is Role.department else {}
-    statement = built(("registry", "years", viewer.role), lambda: _years_statement(visible_entries(viewer)))
-    return {"departments": deps, "years": [r[0] for r in plain.rows(statement, values)]}
+    statement = plain.built(("registry", "years", viewer.role), lambda: _years_statement(visible_entries(viewer)))
+    return {"departments": deps, "years": [r[0] for r in plain.rows(statement, _viewer_values(viewer))]}
 
 
 def _years_statement(condition):

@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..audit.operations import record_event
 from ..calendar import local_today
 from ..extensions import db
-from ..listing import Page, page_count
+from ..listing import Page, keyed_page
 from ..reviews.models import Decision
 from ..submissions.models import Conclusion, Submission
 from .models import LegalityIntake, OpinionSheet, SheetStatus
@@ -99,19 +99,17 @@ def register_page(filters: dict, page: int, per_page: int) -> Page:
     shape = plain.shape_of(values, "register")
     total = plain.scalar(plain.built((*shape, "count"), lambda: _filtered(
         select(func.count()).select_from(OpinionSheet), values)), values)
-    page = min(max(page, 1), page_count(total, per_page))
-    keys = plain.rows(plain.built((*shape, "keys"), lambda: _filtered(select(OpinionSheet.id), values)
-                                  .order_by(*REGISTER_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))),
-                      {**values, "limit": per_page, "offset": (page - 1) * per_page})
-    if not keys:
-        return Page([], total, page, per_page)
-    intakes = select(func.count()).select_from(LegalityIntake).where(
-        LegalityIntake.sheet_id == OpinionSheet.id).correlate(OpinionSheet).scalar_subquery()
-    rows = plain.rows(plain.built(("register", "rows"), lambda: select(
-        OpinionSheet.id, OpinionSheet.serial, OpinionSheet.status, OpinionSheet.facts, intakes.label("intakes"))
-        .where(OpinionSheet.id.in_(bindparam("ids", expanding=True))).order_by(*REGISTER_ORDER)),
-        {"ids": [k[0] for k in keys]})
-    return Page(rows, total, page, per_page)
+
+    def rows():
+        intakes = select(func.count()).select_from(LegalityIntake).where(
+            LegalityIntake.sheet_id == OpinionSheet.id).correlate(OpinionSheet).scalar_subquery()
+        return (select(OpinionSheet.id, OpinionSheet.serial, OpinionSheet.status, OpinionSheet.facts,
+                       intakes.label("intakes"))
+                .where(OpinionSheet.id.in_(bindparam("ids", expanding=True))).order_by(*REGISTER_ORDER))
+
+    return keyed_page(shape, values, total,
+                      lambda: _filtered(select(OpinionSheet.id), values).order_by(*REGISTER_ORDER), rows,
+                      page, per_page)
 
 
 def register_departments() -> list[str]:

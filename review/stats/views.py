@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..accounts.models import Department
@@ -70,9 +69,9 @@ def index():
         return render_template("stats/_figures.html", stats=stats, charts=chart_specs(stats), echarts=echarts,
                                percent=percent, days=days)
 
-    # The figures' HTML is kept under the figures' own key (None when caching is off: rendered afresh).
-    figures = fragment("stats_figures", (key, language(), echarts), render_figures) if key is not None \
-        else Markup(render_figures())
+    # The figures' HTML is kept under the figures' own key (None only when caching is off, and
+    # fragment() then renders afresh).
+    figures = fragment("stats_figures", (key, language(), echarts), render_figures)
     return render_template("stats/index.html", figures=figures, f=f, departments=departments,
                            years=years, echarts=echarts), (400 if problem else 200)
 

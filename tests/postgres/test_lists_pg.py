@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests import test_kept_statements as kept
 from tests.conftest import Auth, Factory
+from tests.registry.builders import login
 
 
 def test_registry_on_postgresql(pg_app):
@@ -22,6 +23,6 @@ def test_register_on_postgresql(pg_app):
 def test_experts_and_statistics_on_postgresql(pg_app):
     kept.test_expert_searches_of_one_shape_each_get_their_own(pg_app, Factory(pg_app))
     office = Factory(pg_app).user("office", username="office")
-    client = kept.login(pg_app, office.username)
+    client = login(pg_app, office.username)
     for path in ("/stats/", "/stats/?year=", "/office/board", "/notifications/"):
         assert client.get(path).status_code == 200, path

@@ -1,6 +1,7 @@
 """Hand-built registry data: entries, submissions, decisions, seats and sheets written directly."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from review.accounts.models import Department
@@ -57,3 +58,17 @@ def reviewed_round(e: RegistryEntry, user, expert, *, conclusion: str = "approve
                                     revoked_at=utcnow() if revoked else None))
     db.session.flush()
     return sub
+
+
+def login(app, username):
+    """A test client signed in as ``username`` (the Factory's password)."""
+    from tests.conftest import Factory
+
+    c = app.test_client()
+    assert c.post("/login", data={"username": username, "password": Factory.PASSWORD}).status_code == 302
+    return c
+
+
+def titles(html: str) -> set[str]:
+    """The entry titles a registry page links to."""
+    return set(re.findall(r'href="/registry/\d+">(?:<span lang="zh-CN">)?([^<]+)(?:</span>)?</a>', html))

@@ -10,20 +10,8 @@ from review.accounts.operations import create_token
 from review.experts.models import Expert
 from review.extensions import db
 from review.registry.models import EntryOrigin, EntryStatus, RegistryEntry
-from tests.registry.builders import department, entry, reviewed_round
+from tests.registry.builders import department, entry, login, reviewed_round, titles
 from tests.registry.docs import bomb_zip, mixed_zip
-
-
-def login(app, username):
-    from tests.conftest import Factory
-
-    c = app.test_client()
-    assert c.post("/login", data={"username": username, "password": Factory.PASSWORD}).status_code == 302
-    return c
-
-
-def titles(html: str) -> set[str]:
-    return set(re.findall(r'href="/registry/\d+">(?:<span lang="zh-CN">)?([^<]+)(?:</span>)?</a>', html))
 
 
 def registry(app, make):
